@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The shared in-kernel filters, from the core's options. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <vista/event.h>
+#include "core.h"
+
+static const struct config_value *core_opt(struct config *cfg,
+					   const char *flag)
+{
+	return config_get(cfg, "core", flag);
+}
+
+static bool is_set(const struct config_value *v)
+{
+	return v && v->source != CONFIG_DEFAULT;
+}
+
+int filter_build(struct config *cfg, struct vista_filter_cfg *out)
+{
+	const struct config_value *v;
+	static const struct { const char *name; __u8 proto; } protos[] = {
+		{ "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmp6", 58 },
+	};
+	size_t i;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+
+	v = core_opt(cfg, "filter-netns");
+	if (is_set(v) && v->s && *v->s) {
+		ret = netns_parse(v->s, &out->netns);
+		if (ret) {
+			fprintf(stderr, "--filter-netns: invalid value \"%s\": "
+				"%s (use /proc/<pid>/ns/net or inode:<n>)\n",
+				v->s, ret == -EINVAL ? "bad inode" :
+				strerror(-ret));
+			return -EINVAL;
+		}
+		out->flags |= VISTA_FILTER_NETNS;
+	}
+
+	v = core_opt(cfg, "filter-ifname");
+	if (is_set(v) && v->s && *v->s) {
+		/* An ifindex means something only within one netns. */
+		if (!(out->flags & VISTA_FILTER_NETNS)) {
+			out->netns = netns_self();
+			out->flags |= VISTA_FILTER_NETNS;
+		}
+		ret = netns_ifindex(out->netns, v->s, &out->ifindex);
+		if (ret) {
+			fprintf(stderr, "--filter-ifname: no interface \"%s\" "
+				"in netns %u: %s\n", v->s, out->netns,
+				strerror(-ret));
+			return -EINVAL;
+		}
+		out->flags |= VISTA_FILTER_IFINDEX;
+	}
+
+	v = core_opt(cfg, "filter-addr");
+	if (is_set(v) && v->s && *v->s) {
+		if (inet_pton(AF_INET, v->s, out->addr) == 1) {
+			out->flags |= VISTA_FILTER_ADDR4;
+		} else if (inet_pton(AF_INET6, v->s, out->addr) == 1) {
+			out->flags |= VISTA_FILTER_ADDR6;
+		} else {
+			fprintf(stderr, "--filter-addr: invalid value \"%s\": "
+				"not an IPv4 or IPv6 address\n", v->s);
+			return -EINVAL;
+		}
+	}
+
+	v = core_opt(cfg, "filter-port");
+	if (is_set(v) && v->u) {
+		out->port = v->u;
+		out->flags |= VISTA_FILTER_PORT;
+	}
+
+	v = core_opt(cfg, "filter-protocol");
+	if (is_set(v) && v->s && *v->s) {
+		for (i = 0; i < ARRAY_SIZE(protos); i++)
+			if (!strcmp(v->s, protos[i].name))
+				out->l4proto = protos[i].proto;
+		if (!out->l4proto) {
+			fprintf(stderr, "--filter-protocol: invalid value "
+				"\"%s\": one of tcp, udp, icmp, icmp6\n", v->s);
+			return -EINVAL;
+		}
+		out->flags |= VISTA_FILTER_PROTO;
+	}
+
+	v = core_opt(cfg, "output-stack");
+	if (v && v->b)
+		out->output |= VISTA_OUTPUT_STACK;
+	return 0;
+}

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Plugin loader. A section kind maps to a file name: "tracer.skb" is
+ * tracer_skb.so, "sink.text" is sink_text.so. Directories are searched in
+ * order: every --plugin-dir, the build tree when vista runs from it, then
+ * the install directory. A file is dlopen'd only if it and its directory
+ * are owned by root or the invoking user and writable by nobody else, and
+ * only through the descriptor it was checked on.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "core.h"
+
+#ifndef VISTA_PLUGIN_DIR
+#define VISTA_PLUGIN_DIR "/usr/local/lib/vista"
+#endif
+
+const char *plugin_kind_prefix(enum vista_plugin_kind kind)
+{
+	return kind == VISTA_PLUGIN_SINK ? "sink" : "tracer";
+}
+
+static int add_dir(struct vista *v, const char *dir)
+{
+	char **dirs;
+	size_t i;
+
+	for (i = 0; i < v->nr_plugin_dirs; i++)
+		if (!strcmp(v->plugin_dirs[i], dir))
+			return 0;
+	dirs = realloc(v->plugin_dirs, (v->nr_plugin_dirs + 1) * sizeof(*dirs));
+	if (!dirs)
+		return -ENOMEM;
+	v->plugin_dirs = dirs;
+	dirs[v->nr_plugin_dirs] = strdup(dir);
+	if (!dirs[v->nr_plugin_dirs])
+		return -ENOMEM;
+	v->nr_plugin_dirs++;
+	return 0;
+}
+
+/* When the running binary is the build tree's, its plugins come first. */
+static void add_build_tree(struct vista *v)
+{
+#ifdef VISTA_BUILDDIR
+	static const char *const pats[] = {
+		VISTA_BUILDDIR "/plugins/*/.libs",
+		VISTA_BUILDDIR "/sinks/*/.libs",
+	};
+	char exe[PATH_MAX], build[PATH_MAX];
+	ssize_t n;
+	size_t i, j;
+	glob_t g;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if (!realpath(VISTA_BUILDDIR, build))
+		return;
+	/* libtool may run us from .libs/ or as ./vista */
+	dirname(exe);
+	if (strcmp(exe, build) && (strncmp(exe, build, strlen(build)) ||
+				   strcmp(exe + strlen(build), "/.libs")))
+		return;
+	for (i = 0; i < ARRAY_SIZE(pats); i++) {
+		if (glob(pats[i], GLOB_ONLYDIR, NULL, &g))
+			continue;
+		for (j = 0; j < g.gl_pathc; j++)
+			add_dir(v, g.gl_pathv[j]);
+		globfree(&g);
+	}
+#endif
+}
+
+int loader_default_dirs(struct vista *v, const char *const *extra,
+			size_t nr_extra)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < nr_extra; i++) {
+		ret = add_dir(v, extra[i]);
+		if (ret)
+			return ret;
+	}
+	add_build_tree(v);
+	return add_dir(v, VISTA_PLUGIN_DIR);
+}
+
+static int check_stat(const char *path, const struct stat *st)
+{
+	uid_t me = getuid();
+
+	if (st->st_uid != 0 && st->st_uid != me) {
+		err("%s: refusing plugin: owned by uid %u, not by root or the "
+		    "invoking user", path, (unsigned int)st->st_uid);
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		err("%s: refusing plugin: %s-writable (chmod go-w %s)", path,
+		    st->st_mode & S_IWOTH ? "world" : "group", path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int loader_check_trust(const char *path)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st)) {
+		ret = -errno;
+		err("%s: %s", path, strerror(errno));
+		return ret;
+	}
+	return check_stat(path, &st);
+}
+
+static struct plugin_file *open_file(struct vista *v, const char *path,
+				     const char *want_kind)
+{
+	const struct vista_plugin *desc;
+	struct plugin_file *f;
+	char real[PATH_MAX], dir[PATH_MAX], fdpath[64], kind[160];
+	struct stat st;
+	void *dl;
+	size_t i;
+	int fd;
+
+	if (!realpath(path, real)) {
+		err("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (i = 0; i < v->nr_files; i++)
+		if (!strcmp(v->files[i].path, real))
+			return &v->files[i];
+
+	fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err("%s: %s", real, strerror(errno));
+		return NULL;
+	}
+	snprintf(dir, sizeof(dir), "%s", real);
+	dirname(dir);
+	if (fstat(fd, &st) || check_stat(real, &st) ||
+	    loader_check_trust(dir)) {
+		close(fd);
+		return NULL;
+	}
+	/*
+	 * dlopen what was checked, not whatever the path points to now. The
+	 * fd stays open while the plugin is loaded: glibc knows a library by
+	 * its name, and a reused "/proc/self/fd/N" would alias another one.
+	 */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	dl = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		close(fd);
+		err("%s: cannot load plugin: %s", real, dlerror());
+		return NULL;
+	}
+	desc = dlsym(dl, VISTA_PLUGIN_SYMBOL);
+	if (!desc) {
+		err("%s: not a vista plugin (no '%s' symbol)", real,
+		    VISTA_PLUGIN_SYMBOL);
+		goto out_close;
+	}
+	if (desc->abi_major != VISTA_ABI_MAJOR) {
+		err("%s: plugin built for vista plugin ABI %u, this vista "
+		    "speaks ABI %u: rebuild the plugin against vista %s", real,
+		    desc->abi_major, VISTA_ABI_MAJOR, PACKAGE_VERSION);
+		goto out_close;
+	}
+	if (desc->size < sizeof(*desc) || !desc->name ||
+	    (desc->kind != VISTA_PLUGIN_TRACER &&
+	     desc->kind != VISTA_PLUGIN_SINK)) {
+		err("%s: malformed plugin descriptor: rebuild the plugin "
+		    "against vista %s", real, PACKAGE_VERSION);
+		goto out_close;
+	}
+	snprintf(kind, sizeof(kind), "%s.%s", plugin_kind_prefix(desc->kind),
+		 desc->name);
+	if (want_kind && strcmp(kind, want_kind)) {
+		err("%s: provides [%s], not [%s]", real, kind, want_kind);
+		goto out_close;
+	}
+
+	/* Preallocated (ensure_files): instances keep pointers into it. */
+	f = &v->files[v->nr_files++];
+	f->path = strdup(real);
+	f->dl = dl;
+	f->fd = fd;
+	f->desc = desc;
+	if (desc->nr_options &&
+	    config_add_rows(&v->cfg, desc->options, desc->nr_options)) {
+		err("%s: its options clash with options already known", real);
+		return NULL;
+	}
+	return f;
+
+out_close:
+	dlclose(dl);
+	close(fd);
+	return NULL;
+}
+
+/* Plugin files are kept in one array allocated once, large enough. */
+#define MAX_PLUGIN_FILES 64
+
+static int ensure_files(struct vista *v)
+{
+	if (v->files)
+		return 0;
+	v->files = calloc(MAX_PLUGIN_FILES, sizeof(*v->files));
+	return v->files ? 0 : -ENOMEM;
+}
+
+struct plugin_file *loader_load(struct vista *v, const char *kind)
+{
+	char name[256], path[PATH_MAX + 256];
+	const char *dot = strchr(kind, '.');
+	size_t i;
+
+	if (ensure_files(v))
+		return NULL;
+	if (v->nr_files >= MAX_PLUGIN_FILES) {
+		err("too many plugins");
+		return NULL;
+	}
+	if (!dot || (strncmp(kind, "tracer.", 7) && strncmp(kind, "sink.", 5)))
+		return NULL;
+	snprintf(name, sizeof(name), "%.*s_%s.so", (int)(dot - kind), kind,
+		 dot + 1);
+	for (i = 0; i < v->nr_plugin_dirs; i++) {
+		snprintf(path, sizeof(path), "%s/%s", v->plugin_dirs[i], name);
+		if (access(path, F_OK))
+			continue;
+		return open_file(v, path, kind);
+	}
+	err("[%s]: plugin %s not found (searched %zu plugin directories, "
+	    "last %s); install it or point --plugin-dir at it", kind, name,
+	    v->nr_plugin_dirs,
+	    v->nr_plugin_dirs ? v->plugin_dirs[v->nr_plugin_dirs - 1] : "-");
+	return NULL;
+}
+
+int loader_list(struct vista *v, FILE *out)
+{
+	char pat[PATH_MAX];
+	struct plugin_file *f;
+	size_t i, j;
+	glob_t g;
+	int k;
+
+	if (ensure_files(v))
+		return -ENOMEM;
+	fprintf(out, "%-8s %-12s %-8s %s\n", "KIND", "NAME", "VERSION", "PATH");
+	for (i = 0; i < v->nr_plugin_dirs; i++) {
+		for (k = 0; k < 2; k++) {
+			snprintf(pat, sizeof(pat), "%s/%s_*.so",
+				 v->plugin_dirs[i], k ? "sink" : "tracer");
+			if (glob(pat, 0, NULL, &g))
+				continue;
+			for (j = 0; j < g.gl_pathc; j++) {
+				if (v->nr_files >= MAX_PLUGIN_FILES)
+					break;
+				f = open_file(v, g.gl_pathv[j], NULL);
+				if (!f)
+					continue;
+				fprintf(out, "%-8s %-12s %-8s %s\n",
+					plugin_kind_prefix(f->desc->kind),
+					f->desc->name,
+					f->desc->version ? f->desc->version : "-",
+					f->path);
+			}
+			globfree(&g);
+		}
+	}
+	return 0;
+}
+
+void loader_unload_all(struct vista *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nr_files; i++) {
+		dlclose(v->files[i].dl);
+		close(v->files[i].fd);
+		free(v->files[i].path);
+	}
+	free(v->files);
+	v->files = NULL;
+	v->nr_files = 0;
+	for (i = 0; i < v->nr_plugin_dirs; i++)
+		free(v->plugin_dirs[i]);
+	free(v->plugin_dirs);
+	v->plugin_dirs = NULL;
+	v->nr_plugin_dirs = 0;
+}

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-only
+bin_PROGRAMS += vista
+vista_SOURCES = %D%/main.c %D%/core.h %D%/log.c \
+	%D%/config.c %D%/config.h %D%/options.c \
+	%D%/loader.c %D%/host.c %D%/backend.c %D%/bus.c %D%/filter.c \
+	%D%/kbtf.c %D%/kbtf.h %D%/ksym.c %D%/netns.c
+vista_CPPFLAGS = $(AM_CPPFLAGS) -DVISTA_BUILDDIR='"$(abs_top_builddir)"'
+vista_LDADD = $(LIBBPF_LIBS) $(LIBELF_LIBS) $(INIH_LIBS) $(DL_LIBS)

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* One-line messages on stderr: "vista: [who: ]message". */
+#include <stdarg.h>
+#include <stdio.h>
+#include "core.h"
+
+int vlog_level = VISTA_LOG_INFO;
+
+void vlog(enum vista_log_level level, const char *who, const char *fmt, ...)
+{
+	static const char *const tag[] = {
+		[VISTA_LOG_ERROR] = "",
+		[VISTA_LOG_WARN] = "warning: ",
+		[VISTA_LOG_INFO] = "",
+		[VISTA_LOG_DEBUG] = "debug: ",
+	};
+	char msg[1024];
+	va_list ap;
+
+	if ((int)level > vlog_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vista: %s%s%s%s\n", tag[level], who ? who : "",
+		who ? ": " : "", msg);
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vista: where did my packet go, and why was it dropped?
+ *
+ * main() wires the pieces: options and profile, plugins, kernel BTF, the
+ * event bus, tracers and sinks; then polls until SIGINT/SIGTERM or
+ * --output-limit-lines, and tears everything down in reverse.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/libbpf.h>
+#include <vista/event.h>
+#include "core.h"
+#include "kbtf.h"
+
+#ifndef VISTA_PROFILE_DIR
+#define VISTA_PROFILE_DIR "/usr/local/share/vista/profiles"
+#endif
+
+#define RING_BYTES	(8U << 20)
+#define MAX_INSTANCES	32
+
+struct vista *vista;
+volatile sig_atomic_t vista_stop;
+
+static void on_signal(int sig)
+{
+	vista_stop = 1;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	/* libbpf's own messages are multi-line and for developers; vista
+	 * says what failed in one line. Show them with VISTA_DEBUG=1. */
+	if (vlog_level < VISTA_LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0;	/* cannot tell: let the kernel say */
+	if (has_cap(data, CAP_SYS_ADMIN))
+		return 0;
+	if (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON))
+		return 0;
+	err("needs root, or CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (to load "
+	    "BPF programs and name interfaces in other netns): run it with "
+	    "sudo");
+	return -EPERM;
+}
+
+/* A profile by path, or by name among the installed ones. */
+static const char *find_profile(const char *arg, char *buf, size_t len)
+{
+	if (strchr(arg, '/') || !access(arg, F_OK))
+		return arg;
+	snprintf(buf, len, "%s/%s%s", VISTA_PROFILE_DIR, arg,
+		 strstr(arg, ".ini") ? "" : ".ini");
+	return access(buf, F_OK) ? arg : buf;
+}
+
+static int need_section(struct config *cfg, const char *kind, void *arg)
+{
+	return loader_load(vista, kind) ? 0 : -ENOENT;
+}
+
+static int add_instance(const char *section, struct plugin_file *f)
+{
+	struct instance *inst, ***list;
+	size_t *nr;
+
+	if (f->desc->kind == VISTA_PLUGIN_TRACER) {
+		list = &vista->tracers;
+		nr = &vista->nr_tracers;
+	} else {
+		list = &vista->sinks;
+		nr = &vista->nr_sinks;
+	}
+	if (!*list)
+		*list = calloc(MAX_INSTANCES, sizeof(**list));
+	if (!*list || *nr >= MAX_INSTANCES)
+		return -ENOMEM;
+	/* Tracer ids are 1-based: 0 in an event means "nobody's". */
+	inst = instance_new(vista, f, section, *nr + 1);
+	if (!inst)
+		return -ENOMEM;
+	(*list)[(*nr)++] = inst;
+	return 0;
+}
+
+/* One instance per [tracer.X] / [sink.X[:I]] section; text by default. */
+static int make_instances(void)
+{
+	struct config *cfg = &vista->cfg;
+	struct plugin_file *f;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < cfg->nr_sections; i++) {
+		struct config_section *s = &cfg->sections[i];
+
+		/* A section only holding values of non-activating flags is
+		 * not a request to load its plugin. */
+		if (!strcmp(s->kind, "core") || s->source == CONFIG_DEFAULT)
+			continue;
+		f = loader_load(vista, s->kind);
+		if (!f)
+			return -ENOENT;
+		ret = add_instance(s->name, f);
+		if (ret)
+			return ret;
+	}
+	if (!vista->nr_tracers) {
+		fprintf(stderr, "vista: nothing to trace: give "
+			"--filter-trace-skb or --filter-skb-drop-stack, or a "
+			"profile with a [tracer.NAME] section (see --help)\n");
+		return -EINVAL;
+	}
+	if (!vista->nr_sinks) {
+		if (!config_section_add(cfg, "sink.text", CONFIG_DEFAULT))
+			return -ENOMEM;
+		f = loader_load(vista, "sink.text");
+		if (!f)
+			return -ENOENT;
+		return add_instance("sink.text", f);
+	}
+	return 0;
+}
+
+static int check_not_yet(void)
+{
+	const struct config_value *v = config_first_not_yet(&vista->cfg);
+
+	if (v) {
+		fprintf(stderr, "--%s: not supported yet\n", v->opt->flag ?
+			v->opt->flag : v->opt->key);
+		return -EOPNOTSUPP;
+	}
+	if (vista->cfg.filter && *vista->cfg.filter) {
+		fprintf(stderr, "pcap-filter \"%s\": not supported yet\n",
+			vista->cfg.filter);
+		return -EOPNOTSUPP;
+	}
+	v = config_get(&vista->cfg, "core", "filter");
+	if (v && v->s && *v->s) {
+		fprintf(stderr, "%s:%d: filter: pcap-filter expressions are "
+			"not supported yet\n", v->file ? v->file : "profile",
+			v->line);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int load_kernel_btf(void)
+{
+	const struct config_value *path, *kmods, *all;
+	const char **mods = NULL;
+	size_t i;
+
+	path = config_get(&vista->cfg, "core", "kernel-btf");
+	kmods = config_get(&vista->cfg, "core", "kmods");
+	all = config_get(&vista->cfg, "core", "all-kmods");
+	if (kmods && kmods->nr_list) {
+		mods = calloc(kmods->nr_list + 1, sizeof(*mods));
+		if (!mods)
+			return -ENOMEM;
+		for (i = 0; i < kmods->nr_list; i++)
+			mods[i] = kmods->list[i];
+	}
+	vista->kbtf = kbtf_load(path && path->s && *path->s ? path->s : NULL,
+				mods, all && all->b);
+	free(mods);
+	return vista->kbtf ? 0 : -errno;
+}
+
+static void teardown(void)
+{
+	size_t i;
+
+	for (i = vista->nr_tracers; i-- > 0;) {
+		struct instance *t = vista->tracers[i];
+
+		if (t->attached && t->desc->tracer.detach)
+			t->desc->tracer.detach(&t->ctx);
+		backend_detach(t);
+		t->attached = false;
+	}
+	if (vista->bus)
+		bus_drain(vista->bus);
+	for (i = 0; i < vista->nr_sinks; i++) {
+		struct instance *s = vista->sinks[i];
+
+		if (s->opened && s->desc->sink.close)
+			s->desc->sink.close(&s->ctx);
+		s->opened = false;
+	}
+	for (i = vista->nr_tracers; i-- > 0;) {
+		struct instance *t = vista->tracers[i];
+
+		if (t->inited && t->desc->tracer.fini)
+			t->desc->tracer.fini(&t->ctx);
+		t->inited = false;
+	}
+}
+
+static void free_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < vista->nr_tracers; i++)
+		instance_free(vista->tracers[i]);
+	for (i = 0; i < vista->nr_sinks; i++)
+		instance_free(vista->sinks[i]);
+	free(vista->tracers);
+	free(vista->sinks);
+	for (i = 0; i < vista->nr_targets; i++)
+		free(vista->targets[i].name);
+	free(vista->targets);
+	bus_free(vista->bus);
+	kbtf_free(vista->kbtf);
+	ksyms_free(vista->ksyms);
+	netns_cleanup();
+	config_free(&vista->cfg);
+	loader_unload_all(vista);
+}
+
+static int run(void)
+{
+	struct vista_filter_cfg fcfg;
+	const struct config_value *lim;
+	size_t i;
+	int ret;
+
+	ret = filter_build(&vista->cfg, &fcfg);
+	if (ret)
+		return VISTA_EXIT_USAGE;
+	ret = load_kernel_btf();
+	if (ret)
+		return VISTA_EXIT_FAIL;
+	vista->bus = bus_new(RING_BYTES);
+	if (!vista->bus || bus_set_filter(vista->bus, &fcfg, sizeof(fcfg)))
+		return VISTA_EXIT_FAIL;
+
+	for (i = 0; i < vista->nr_sinks; i++) {
+		struct instance *s = vista->sinks[i];
+
+		ret = s->desc->sink.open ? s->desc->sink.open(&s->ctx) : 0;
+		if (ret)
+			return VISTA_EXIT_FAIL;
+		s->opened = true;
+	}
+	for (i = 0; i < vista->nr_tracers && !vista_stop; i++) {
+		struct instance *t = vista->tracers[i];
+		const struct vista_tracer_ops *ops = &t->desc->tracer;
+
+		ret = ops->init ? ops->init(&t->ctx) : 0;
+		if (ret)
+			return VISTA_EXIT_FAIL;
+		t->inited = true;
+		ret = ops->load ? ops->load(&t->ctx) : 0;
+		if (ret)
+			return VISTA_EXIT_FAIL;
+		t->loaded = true;
+		ret = ops->attach ? ops->attach(&t->ctx) : 0;
+		t->attached = true;	/* detach whatever part did attach */
+		if (ret)
+			return vista_stop ? VISTA_EXIT_OK : VISTA_EXIT_FAIL;
+	}
+	if (vista_stop)
+		return VISTA_EXIT_OK;
+
+	info("listening for events (Ctrl-C to stop)");
+	lim = config_get(&vista->cfg, "core", "output-limit-lines");
+	ret = bus_run(vista->bus, lim && lim->i > 0 ? lim->i : 0);
+	return ret ? VISTA_EXIT_FAIL : VISTA_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dirs[16], *profile = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	static struct vista v;
+	char pbuf[4096];
+	int ndirs, code;
+
+	vista = &v;
+	if (getenv("VISTA_DEBUG"))
+		vlog_level = VISTA_LOG_DEBUG;
+	libbpf_set_print(libbpf_log);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (config_init(&v.cfg) ||
+	    config_add_rows(&v.cfg, vista_core_options, vista_nr_core_options))
+		return VISTA_EXIT_FAIL;
+	v.cfg.need_section = need_section;
+
+	if (config_has_flag(argc, argv, "help") ||
+	    config_has_flag(argc, argv, "h")) {
+		config_print_help(&v.cfg, stdout);
+		code = VISTA_EXIT_OK;
+		goto out;
+	}
+	if (config_has_flag(argc, argv, "version")) {
+		printf("vista %s (plugin ABI %u.%u)\n", PACKAGE_VERSION,
+		       VISTA_ABI_MAJOR, VISTA_ABI_MINOR);
+		code = VISTA_EXIT_OK;
+		goto out;
+	}
+	ndirs = config_scan_flag(argc, argv, "plugin-dir", dirs,
+				 ARRAY_SIZE(dirs));
+	if (ndirs < 0 || loader_default_dirs(&v, dirs, ndirs)) {
+		code = VISTA_EXIT_USAGE;
+		goto out;
+	}
+	if (config_has_flag(argc, argv, "list-plugins")) {
+		code = loader_list(&v, stdout) ? VISTA_EXIT_FAIL
+					       : VISTA_EXIT_OK;
+		goto out;
+	}
+	if (config_scan_flag(argc, argv, "profile", &profile, 1) > 0 &&
+	    config_load_profile(&v.cfg, find_profile(profile, pbuf,
+						     sizeof(pbuf)))) {
+		code = VISTA_EXIT_USAGE;
+		goto out;
+	}
+	if (config_parse_cli(&v.cfg, argc, argv) || check_not_yet() ||
+	    backend_check_option()) {
+		code = VISTA_EXIT_USAGE;
+		goto out;
+	}
+	code = make_instances();
+	if (code) {
+		code = code == -EINVAL ? VISTA_EXIT_USAGE : VISTA_EXIT_FAIL;
+		goto out;
+	}
+	if (check_privileges()) {
+		code = VISTA_EXIT_FAIL;
+		goto out;
+	}
+
+	code = run();
+	teardown();
+	if (v.bus)
+		bus_summary(v.bus, stderr);
+out:
+	free_all();
+	return code;
+}

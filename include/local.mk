@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The plugin SDK: public headers only.
+vistaincludedir = $(includedir)/vista
+vistainclude_HEADERS = %D%/vista/plugin.h %D%/vista/record.h \
+	%D%/vista/event.h
+vistabpfincludedir = $(includedir)/vista/bpf
+vistabpfinclude_HEADERS = %D%/vista/bpf/vista.bpf.h %D%/vista/bpf/skb.bpf.h
+BPF_HDRS = $(vistainclude_HEADERS) $(vistabpfinclude_HEADERS)

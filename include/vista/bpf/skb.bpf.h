@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Reading packets from a struct sk_buff and applying the shared filters
+ * (netns, mark, ifindex, address, port, protocol). Every plugin that sees
+ * skbs uses these, so a filter means the same thing everywhere.
+ *
+ * Include after <vista/bpf/vista.bpf.h>.
+ */
+#ifndef VISTA_BPF_SKB_H
+#define VISTA_BPF_SKB_H
+
+#define VISTA_ETH_P_IP		0x0800
+#define VISTA_ETH_P_IPV6	0x86DD
+#define VISTA_IPPROTO_ICMP	1
+#define VISTA_IPPROTO_TCP	6
+#define VISTA_IPPROTO_UDP	17
+#define VISTA_IPPROTO_ICMPV6	58
+
+static __always_inline __u32 vista_skb_netns(struct sk_buff *skb)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct sock *sk;
+	__u32 inum = 0;
+
+	if (dev)
+		inum = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	if (!inum) {
+		sk = BPF_CORE_READ(skb, sk);
+		if (sk)
+			inum = BPF_CORE_READ(sk, __sk_common.skc_net.net,
+					     ns.inum);
+	}
+	return inum;
+}
+
+static __always_inline void vista_skb_meta(struct sk_buff *skb,
+					   struct vista_skb_meta *m)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	m->mark = BPF_CORE_READ(skb, mark);
+	m->len = BPF_CORE_READ(skb, len);
+	m->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	m->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	m->flags = 0;
+	if (dev) {
+		m->ifindex = BPF_CORE_READ(dev, ifindex);
+		m->mtu = BPF_CORE_READ(dev, mtu);
+		m->flags |= VISTA_META_HAS_DEV;
+	}
+	if (BPF_CORE_READ(skb, mac_header) != (__u16)~0U)
+		m->flags |= VISTA_META_HAS_MAC;
+}
+
+/* Skip IPv6 extension headers (bounded); returns the L4 protocol. */
+static __always_inline __u8 vista_ipv6_l4(void *head, __u32 *off,
+					  __u8 nexthdr)
+{
+	struct { __u8 nexthdr; __u8 len; } ext;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		if (nexthdr != 0 && nexthdr != 43 && nexthdr != 60 &&
+		    nexthdr != 44)
+			break;
+		if (bpf_probe_read_kernel(&ext, sizeof(ext), head + *off))
+			break;
+		/* A fragment header is 8 bytes whatever its len byte says. */
+		*off += nexthdr == 44 ? 8 : (ext.len + 1) * 8;
+		nexthdr = ext.nexthdr;
+	}
+	return nexthdr;
+}
+
+/*
+ * Read the L3/L4 tuple from the skb's linear data at its network header.
+ * Returns false if the skb carries no IPv4/IPv6 header there yet.
+ */
+static __always_inline bool vista_skb_tuple(struct sk_buff *skb,
+					    struct vista_tuple *t)
+{
+	void *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u32 l4off;
+	__u8 ver;
+
+	if (nh == (__u16)~0U || !head)
+		return false;
+	if (bpf_probe_read_kernel(&ver, 1, head + nh))
+		return false;
+	ver >>= 4;
+
+	if (ver == 4) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+			return false;
+		t->l3proto = VISTA_ETH_P_IP;
+		__builtin_memcpy(t->saddr, &ip.saddr, 4);
+		__builtin_memcpy(t->daddr, &ip.daddr, 4);
+		t->l4proto = ip.protocol;
+		/* Later fragments carry no L4 header. */
+		if (ip.frag_off & bpf_htons(0x1fff))
+			return true;
+		l4off = nh + ip.ihl * 4;
+	} else if (ver == 6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+			return false;
+		t->l3proto = VISTA_ETH_P_IPV6;
+		__builtin_memcpy(t->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(t->daddr, &ip6.daddr, 16);
+		l4off = nh + sizeof(ip6);
+		t->l4proto = vista_ipv6_l4(head, &l4off, ip6.nexthdr);
+	} else {
+		return false;
+	}
+
+	switch (t->l4proto) {
+	case VISTA_IPPROTO_TCP: {
+		struct { __be16 sport, dport; __u32 seq, ack; __u8 off, flags; }
+			tcp;
+
+		if (!bpf_probe_read_kernel(&tcp, sizeof(tcp), head + l4off)) {
+			t->sport = bpf_ntohs(tcp.sport);
+			t->dport = bpf_ntohs(tcp.dport);
+			t->tcp_flags = tcp.flags;
+		}
+		break;
+	}
+	case VISTA_IPPROTO_UDP: {
+		struct { __be16 sport, dport; } udp;
+
+		if (!bpf_probe_read_kernel(&udp, sizeof(udp), head + l4off)) {
+			t->sport = bpf_ntohs(udp.sport);
+			t->dport = bpf_ntohs(udp.dport);
+		}
+		break;
+	}
+	case VISTA_IPPROTO_ICMP:
+	case VISTA_IPPROTO_ICMPV6: {
+		struct { __u8 type, code; __be16 csum, id, seq; } icmp;
+
+		if (!bpf_probe_read_kernel(&icmp, sizeof(icmp), head + l4off)) {
+			t->icmp_type = icmp.type;
+			t->icmp_code = icmp.code;
+			t->icmp_id = bpf_ntohs(icmp.id);
+			t->icmp_seq = bpf_ntohs(icmp.seq);
+		}
+		break;
+	}
+	}
+	return true;
+}
+
+static __always_inline bool vista_addr_eq(const __u8 *a, const __u8 *b,
+					  int n)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 16; i++) {
+		if (i >= n)
+			break;
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
+/* The shared filters; a filter that is not set always matches. */
+static __always_inline bool
+vista_filter_match(const struct vista_filter_cfg *cfg, __u32 netns,
+		   const struct vista_skb_meta *m, const struct vista_tuple *t,
+		   bool has_tuple)
+{
+	__u32 f = cfg->flags;
+
+	if ((f & VISTA_FILTER_NETNS) && netns != cfg->netns)
+		return false;
+	if ((f & VISTA_FILTER_MARK) && m->mark != cfg->mark)
+		return false;
+	if ((f & VISTA_FILTER_IFINDEX) && m->ifindex != cfg->ifindex)
+		return false;
+	if (!(f & (VISTA_FILTER_ADDR4 | VISTA_FILTER_ADDR6 |
+		   VISTA_FILTER_PORT | VISTA_FILTER_PROTO)))
+		return true;
+	if (!has_tuple)
+		return false;
+	if (f & VISTA_FILTER_ADDR4) {
+		if (t->l3proto != VISTA_ETH_P_IP ||
+		    (!vista_addr_eq(t->saddr, cfg->addr, 4) &&
+		     !vista_addr_eq(t->daddr, cfg->addr, 4)))
+			return false;
+	}
+	if (f & VISTA_FILTER_ADDR6) {
+		if (t->l3proto != VISTA_ETH_P_IPV6 ||
+		    (!vista_addr_eq(t->saddr, cfg->addr, 16) &&
+		     !vista_addr_eq(t->daddr, cfg->addr, 16)))
+			return false;
+	}
+	if ((f & VISTA_FILTER_PROTO) && t->l4proto != cfg->l4proto)
+		return false;
+	if (f & VISTA_FILTER_PORT) {
+		if (t->l4proto != VISTA_IPPROTO_TCP &&
+		    t->l4proto != VISTA_IPPROTO_UDP)
+			return false;
+		if (t->sport != cfg->port && t->dport != cfg->port)
+			return false;
+	}
+	return true;
+}
+
+/* Header, meta and tuple of skb, filtered: false if it does not match. */
+static __always_inline bool vista_skb_collect(struct sk_buff *skb,
+					      struct vista_event_hdr *hdr,
+					      struct vista_skb_meta *m,
+					      struct vista_tuple *t)
+{
+	const struct vista_filter_cfg *cfg = vista_config();
+	bool has_tuple;
+
+	if (!cfg || !skb)
+		return false;
+	hdr->netns = vista_skb_netns(skb);
+	vista_skb_meta(skb, m);
+	has_tuple = vista_skb_tuple(skb, t);
+	return vista_filter_match(cfg, hdr->netns, m, t, has_tuple);
+}
+
+#endif /* VISTA_BPF_SKB_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The shared BPF side of vista: maps the core creates and every plugin's
+ * object reuses, the common event header, and event submission.
+ *
+ * Include after vmlinux.h, once per BPF object.
+ */
+#ifndef VISTA_BPF_VISTA_H
+#define VISTA_BPF_VISTA_H
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include <vista/event.h>
+
+#define VISTA_STACK_BYTES	(VISTA_STACK_DEPTH * sizeof(__u64))
+
+/* Sizes here are placeholders: host->prepare() swaps in the core's maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 16);
+} vista_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vista_filter_cfg);
+} vista_cfg SEC(".maps");
+
+/* Events that did not fit in the ring buffer, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vista_lost SEC(".maps");
+
+/* Set by the plugin from ctx->plugin_id before load. */
+const volatile __u16 vista_plugin_id = 0;
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline const struct vista_filter_cfg *vista_config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vista_cfg, &zero);
+}
+
+/*
+ * The id of the target this program instance was attached to. The core
+ * loads one clone of a template per target and rewrites this constant in
+ * each clone (it looks for VISTA_TARGET_MAGIC in a 64-bit immediate load).
+ */
+static __always_inline __u32 vista_target_id(void)
+{
+	__u64 id;
+
+	asm volatile("%0 = 0x5653544154474554 ll" : "=r"(id));
+	return (__u32)id;
+}
+
+static __always_inline void vista_fill_hdr(struct vista_event_hdr *hdr,
+					   __u16 kind, __u64 obj)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	hdr->plugin_id = vista_plugin_id;
+	hdr->kind = kind;
+	hdr->ts_ns = bpf_ktime_get_ns();
+	hdr->obj = obj;
+	hdr->target = VISTA_TARGET_NONE;
+	hdr->cpu = bpf_get_smp_processor_id();
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+static __always_inline void vista_count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *lost = bpf_map_lookup_elem(&vista_lost, &zero);
+
+	if (lost)
+		(*lost)++;
+}
+
+/*
+ * Copy an event (which starts with a struct vista_event_hdr) into the ring
+ * buffer, with the kernel stack appended when with_stack is set. size must
+ * be a compile-time constant. A full ring buffer is counted, not hidden.
+ */
+static __always_inline int vista_submit(void *ctx, void *ev, __u32 size,
+					bool with_stack)
+{
+	struct vista_event_hdr *hdr;
+	long n;
+
+	if (!with_stack) {
+		hdr = bpf_ringbuf_reserve(&vista_events, size, 0);
+		if (!hdr) {
+			vista_count_lost();
+			return -1;
+		}
+		__builtin_memcpy(hdr, ev, size);
+		hdr->size = size;
+		hdr->stack_off = 0;
+		hdr->stack_nr = 0;
+		bpf_ringbuf_submit(hdr, 0);
+		return 0;
+	}
+
+	hdr = bpf_ringbuf_reserve(&vista_events, size + VISTA_STACK_BYTES, 0);
+	if (!hdr) {
+		vista_count_lost();
+		return -1;
+	}
+	__builtin_memcpy(hdr, ev, size);
+	n = bpf_get_stack(ctx, (void *)hdr + size, VISTA_STACK_BYTES, 0);
+	hdr->size = size + VISTA_STACK_BYTES;
+	hdr->stack_off = size;
+	hdr->stack_nr = n > 0 ? n / sizeof(__u64) : 0;
+	bpf_ringbuf_submit(hdr, 0);
+	return 0;
+}
+
+#endif /* VISTA_BPF_VISTA_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The wire format between BPF programs and user space.
+ *
+ * Included from BPF code (after vmlinux.h) and from user space (after
+ * <linux/types.h>). Only __u* types, no pointers, no bool, no bare enums:
+ * every struct's size is locked below so both sides agree.
+ */
+#ifndef VISTA_EVENT_H
+#define VISTA_EVENT_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define VISTA_COMM_LEN		16
+#define VISTA_TARGET_NONE	0xffffffffU
+#define VISTA_STACK_DEPTH	64
+
+/* Magic that the core replaces with a target id in each cloned program. */
+#define VISTA_TARGET_MAGIC	0x5653544154474554ULL
+
+/* Every ring-buffer record starts with this header. */
+struct vista_event_hdr {
+	__u32 size;		/* whole record, header included */
+	__u16 plugin_id;	/* set by the core at load (rodata) */
+	__u16 kind;		/* plugin-defined event kind */
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 obj;		/* skb or sock address */
+	__u64 func_ip;		/* probed function address, 0 if none */
+	__u32 target;		/* core target index, VISTA_TARGET_NONE if none */
+	__u32 cpu;
+	__u32 pid;		/* thread group id */
+	__u32 tid;
+	__u16 stack_off;	/* offset of the kernel stack in the record */
+	__u16 stack_nr;		/* its number of frames (u64 ips), 0 if none */
+	__u32 netns;		/* netns inode of the object, 0 if unknown */
+	char comm[VISTA_COMM_LEN];
+};
+
+/* Packet metadata read from an skb (the text sink's --output-meta). */
+struct vista_skb_meta {
+	__u32 mark;
+	__u32 ifindex;
+	__u32 len;
+	__u32 mtu;
+	__u16 protocol;		/* skb->protocol, host byte order */
+	__u8 pkt_type;		/* PACKET_HOST ... */
+	__u8 flags;		/* VISTA_META_* */
+};
+
+#define VISTA_META_HAS_DEV	0x01
+#define VISTA_META_HAS_MAC	0x02
+
+/* The packet's L3/L4 identity (the text sink's --output-tuple). */
+struct vista_tuple {
+	__u8 saddr[16];		/* IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+	__u16 sport;		/* host byte order */
+	__u16 dport;
+	__u16 l3proto;		/* ETH_P_IP or ETH_P_IPV6, 0 if none */
+	__u8 l4proto;		/* IPPROTO_* */
+	__u8 tcp_flags;		/* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u16 icmp_id;		/* host byte order, as on the wire */
+	__u16 icmp_seq;
+	__u16 pad;
+};
+
+/* In-kernel filters, one entry in the shared "vista_cfg" array map. */
+struct vista_filter_cfg {
+	__u32 flags;		/* VISTA_FILTER_* */
+	__u32 netns;		/* netns inode */
+	__u32 mark;		/* skb mark */
+	__u32 ifindex;
+	__u8 addr[16];		/* IPv4 in the first 4 bytes */
+	__u16 port;		/* host byte order */
+	__u8 l4proto;
+	__u8 output;		/* VISTA_OUTPUT_* */
+	__u32 pad;
+};
+
+#define VISTA_FILTER_NETNS	0x01
+#define VISTA_FILTER_MARK	0x02
+#define VISTA_FILTER_IFINDEX	0x04
+#define VISTA_FILTER_ADDR4	0x08
+#define VISTA_FILTER_ADDR6	0x10
+#define VISTA_FILTER_PORT	0x20
+#define VISTA_FILTER_PROTO	0x40
+
+#define VISTA_OUTPUT_STACK	0x01
+
+_Static_assert(sizeof(struct vista_event_hdr) == 72, "vista_event_hdr");
+_Static_assert(sizeof(struct vista_skb_meta) == 20, "vista_skb_meta");
+_Static_assert(sizeof(struct vista_tuple) == 48, "vista_tuple");
+_Static_assert(sizeof(struct vista_filter_cfg) == 40, "vista_filter_cfg");
+
+#endif /* VISTA_EVENT_H */

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The vista plugin ABI.
+ *
+ * A plugin is a shared object that exports exactly one symbol,
+ * VISTA_PLUGIN_SYMBOL, a struct vista_plugin. The core dlopens it, checks
+ * abi_major, and hands it a struct vista_host: a table of functions the
+ * plugin calls instead of linking against the core (plugins link with
+ * -no-undefined and never resolve symbols from the vista binary).
+ *
+ * Versioning: abi_major changes when a struct below changes incompatibly;
+ * the core refuses plugins of another major. abi_minor grows when members
+ * are appended; every struct here carries its size so that both sides can
+ * tell which members the other knows.
+ *
+ * Lifecycle of a tracer: init (read options) -> load (open the BPF object,
+ * host->prepare, load) -> attach (host->attach) -> decode (per event) ->
+ * detach -> fini. Of a sink: open -> write (per record) -> flush -> close.
+ * Every op returns 0 or a negative errno and logs its own error once.
+ */
+#ifndef VISTA_PLUGIN_H
+#define VISTA_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <vista/record.h>
+
+#define VISTA_ABI_MAJOR		1
+#define VISTA_ABI_MINOR		0
+#define VISTA_PLUGIN_SYMBOL	"vista_plugin"
+
+struct btf;
+struct bpf_object;
+struct bpf_program;
+
+enum vista_plugin_kind {
+	VISTA_PLUGIN_TRACER = 1,
+	VISTA_PLUGIN_SINK = 2,
+};
+
+enum vista_log_level {
+	VISTA_LOG_ERROR = 0,
+	VISTA_LOG_WARN,
+	VISTA_LOG_INFO,
+	VISTA_LOG_DEBUG,
+};
+
+/* ---- options ------------------------------------------------------ */
+
+enum vista_opt_type {
+	VISTA_OPT_BOOL = 1,
+	VISTA_OPT_UINT,		/* 0 .. max */
+	VISTA_OPT_INT,
+	VISTA_OPT_STRING,
+	VISTA_OPT_STRINGS,	/* comma-separated; repeating the flag appends */
+	VISTA_OPT_DURATION,	/* "100ms", "1s", "1m"; read as ns with opt_uint */
+	VISTA_OPT_ENUM,		/* one of choices, "a|b|c" */
+};
+
+/* Accepted, but vista exits with "--flag: not supported yet". */
+#define VISTA_OPTF_NOT_YET	0x01
+/* Setting it loads the plugin that owns the option's section. */
+#define VISTA_OPTF_ACTIVATES	0x02
+
+/*
+ * One row describes an option once: its CLI flag, its INI section and key,
+ * its type, default and help. --help, the CLI parser and the profile parser
+ * all come from these rows.
+ */
+struct vista_option {
+	const char *flag;	/* long flag without "--"; NULL: INI only */
+	char short_flag;	/* e.g. 'h', or 0 */
+	const char *section;	/* "core", "tracer.skb", "sink.text" */
+	const char *key;	/* INI key in that section */
+	enum vista_opt_type type;
+	const char *metavar;	/* as in --help: "string", "uint16" ... */
+	const char *def;	/* default as text, NULL for none */
+	__u64 max;		/* VISTA_OPT_UINT: largest value */
+	const char *choices;	/* VISTA_OPT_ENUM: "a|b|c" */
+	const char *help;
+	unsigned int flags;	/* VISTA_OPTF_* */
+};
+
+/* ---- attaching ------------------------------------------------------ */
+
+enum vista_obj_kind {
+	VISTA_OBJ_SKB = 1,	/* functions/tracepoints taking struct sk_buff * */
+	VISTA_OBJ_SOCK = 2,	/* ... taking struct sock * */
+};
+
+#define VISTA_MAX_ARG	5
+
+/*
+ * "Run these programs on every target taking an object of this kind."
+ * Templates are indexed by the object's argument position (1..5); the core
+ * picks the backend, finds the targets in BTF and loads one clone of the
+ * template per target where the mechanism needs it (tp_btf, fentry). Each
+ * clone reports its target id through vista_target_id() (see
+ * <vista/bpf/vista.bpf.h>); host->target_name() turns it back into a name.
+ */
+struct vista_attach {
+	__u32 size;			/* sizeof(struct vista_attach) */
+	enum vista_obj_kind kind;
+	const char *func_regex;		/* whole-name POSIX ERE, NULL: all */
+	const char *const *exclude;	/* NULL-terminated names to skip */
+	struct bpf_program *tp[VISTA_MAX_ARG + 1];	/* tp_btf templates */
+	struct bpf_program *kprobe[VISTA_MAX_ARG + 1];
+	struct bpf_program *fentry[VISTA_MAX_ARG + 1];
+};
+
+/* ---- the host --------------------------------------------------------- */
+
+struct vista_ctx;
+
+struct vista_host {
+	__u32 size;		/* sizeof(struct vista_host) in the core */
+
+	void (*log)(struct vista_ctx *ctx, enum vista_log_level level,
+		    const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+	/*
+	 * Options by key: a key of the plugin's own section ("file",
+	 * "drop-stack"), or a flag of the core's table ("output-meta").
+	 * CLI > profile > default is already resolved.
+	 */
+	bool (*opt_bool)(struct vista_ctx *ctx, const char *key);
+	__u64 (*opt_uint)(struct vista_ctx *ctx, const char *key);
+	__s64 (*opt_int)(struct vista_ctx *ctx, const char *key);
+	const char *(*opt_str)(struct vista_ctx *ctx, const char *key);
+	bool (*opt_is_set)(struct vista_ctx *ctx, const char *key);
+
+	/* vmlinux BTF (or --kernel-btf), owned by the core. */
+	const struct btf *(*btf)(struct vista_ctx *ctx);
+	/* Name of an enum value from kernel BTF, or NULL. */
+	const char *(*enum_name)(struct vista_ctx *ctx, const char *enum_type,
+				 __s64 value);
+
+	/*
+	 * Before bpf_object__load(): make obj use the core's shared maps
+	 * (events, config, stacks, lost counters) and prepare the templates
+	 * of req (NULL if the plugin attaches nothing through the core).
+	 */
+	int (*prepare)(struct vista_ctx *ctx, struct bpf_object *obj,
+		       const struct vista_attach *req);
+	/* After load: clone and attach the templates prepare() set up. */
+	int (*attach)(struct vista_ctx *ctx, struct bpf_object *obj);
+	const char *(*target_name)(struct vista_ctx *ctx, __u32 target);
+
+	/* Kernel symbol of addr as "name", or NULL. */
+	const char *(*ksym)(struct vista_ctx *ctx, __u64 addr);
+	/* Interface name in a netns (by inode), cached; NULL if unknown. */
+	const char *(*ifname)(struct vista_ctx *ctx, __u32 netns,
+			      __u32 ifindex);
+};
+
+/* What the core knows about a plugin instance; priv is the plugin's. */
+struct vista_ctx {
+	const struct vista_host *host;
+	const char *name;	/* instance: "skb", "text", "json:audit" */
+	__u16 plugin_id;	/* goes into the BPF object's vista_plugin_id */
+	void *priv;
+};
+
+/* ---- plugin descriptor ------------------------------------------------ */
+
+struct vista_tracer_ops {
+	int (*init)(struct vista_ctx *ctx);
+	int (*load)(struct vista_ctx *ctx);
+	int (*attach)(struct vista_ctx *ctx);
+	/*
+	 * Fill rec from one ring-buffer record of this plugin. The core has
+	 * already filled the header-derived fields; the plugin sets func and
+	 * whatever else it has. Return -EINVAL for a malformed record.
+	 */
+	int (*decode)(struct vista_ctx *ctx, const void *data, size_t size,
+		      struct vista_record *rec);
+	void (*detach)(struct vista_ctx *ctx);
+	void (*fini)(struct vista_ctx *ctx);
+};
+
+struct vista_sink_ops {
+	int (*open)(struct vista_ctx *ctx);
+	int (*write)(struct vista_ctx *ctx, const struct vista_record *rec);
+	int (*flush)(struct vista_ctx *ctx);
+	void (*close)(struct vista_ctx *ctx);
+};
+
+struct vista_plugin {
+	/* These three stay first in every ABI version. */
+	__u32 abi_major;
+	__u32 abi_minor;
+	__u32 size;		/* sizeof(struct vista_plugin) */
+
+	const char *name;	/* section: "tracer.<name>" or "sink.<name>" */
+	enum vista_plugin_kind kind;
+	const char *version;
+	const char *summary;
+	/* Extra option rows, beyond the core's table (third-party plugins). */
+	const struct vista_option *options;
+	unsigned int nr_options;
+
+	struct vista_tracer_ops tracer;
+	struct vista_sink_ops sink;
+};
+
+#define VISTA_PLUGIN_INIT			\
+	.abi_major = VISTA_ABI_MAJOR,		\
+	.abi_minor = VISTA_ABI_MINOR,		\
+	.size = sizeof(struct vista_plugin)
+
+/* Logging shortcuts; the core prefixes the instance name. */
+#define vista_err(ctx, ...)  (ctx)->host->log((ctx), VISTA_LOG_ERROR, __VA_ARGS__)
+#define vista_warn(ctx, ...) (ctx)->host->log((ctx), VISTA_LOG_WARN, __VA_ARGS__)
+#define vista_info(ctx, ...) (ctx)->host->log((ctx), VISTA_LOG_INFO, __VA_ARGS__)
+#define vista_dbg(ctx, ...)  (ctx)->host->log((ctx), VISTA_LOG_DEBUG, __VA_ARGS__)
+
+#endif /* VISTA_PLUGIN_H */

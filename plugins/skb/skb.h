@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Wire format of the skb plugin's events: __u* only, sizes locked. */
+#ifndef VISTA_PLUGIN_SKB_H
+#define VISTA_PLUGIN_SKB_H
+
+#include <vista/event.h>
+
+#define SKB_EV_FUNC	1	/* a tracepoint or function saw the skb */
+#define SKB_EV_DROP	2	/* kfree_skb, with a drop reason */
+
+struct skb_event {
+	struct vista_event_hdr hdr;
+	struct vista_skb_meta meta;
+	__u32 reason;		/* enum skb_drop_reason, SKB_EV_DROP only */
+	struct vista_tuple tuple;
+};
+
+_Static_assert(sizeof(struct skb_event) == 144, "skb_event");
+
+#endif /* VISTA_PLUGIN_SKB_H */

@@ -1,0 +1,12 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Install what building and testing vista needs on Debian 12.
+set -e
+export DEBIAN_FRONTEND=noninteractive
+[ "$(id -u)" = 0 ] && SUDO= || SUDO=sudo
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config \
+	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev \
+	libinih-dev libcriterion-dev \
+	iproute2 iptables iputils-ping jq util-linux >/dev/null

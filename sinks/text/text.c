@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The text sink: one line per record, in the original tool's format
+ * ("SKB/SK CPU PROCESS FUNC" columns, then meta, tuple, group sub-lines and
+ * stack frames).
+ *
+ * Each record is built in a buffer and handed to stdio with one fwrite, so
+ * lines never interleave with other writers of the same stream.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <vista/plugin.h>
+
+#define TEXT_STDIO_BUF		(256 * 1024)
+#define TEXT_LINE_BUF		4096
+
+/*
+ * --timestamp relative remembers the last timestamp of this many objects;
+ * beyond it the oldest one is forgotten (its next event prints 0 again).
+ */
+#define TEXT_LAST_MAX		65536
+/* a power of two, at most half full */
+#define TEXT_LAST_SLOTS		(2 * TEXT_LAST_MAX)
+
+#define TEXT_ETH_P_IP		0x0800
+#define TEXT_ETH_P_IPV6		0x86dd
+
+enum text_ts {
+	TEXT_TS_NONE,
+	TEXT_TS_RELATIVE,
+	TEXT_TS_ABSOLUTE,
+};
+
+struct text_last {
+	__u64 obj;		/* 0: free slot */
+	__u64 ts;
+};
+
+struct text_state {
+	FILE *fp;
+	char *fbuf;		/* stdio buffer of fp */
+	char *name;		/* output path, for messages */
+	enum text_ts ts_mode;
+	bool meta;
+	bool tuple;
+	int err;		/* first output error (-errno), logged once */
+
+	char *buf;		/* the record being built */
+	size_t len;
+	size_t cap;
+	bool oom;
+
+	/* --timestamp relative: obj -> last ts, evicted in insertion order */
+	struct text_last *last;
+	__u64 *order;		/* ring of TEXT_LAST_MAX keys */
+	unsigned int head;
+	unsigned int count;
+	bool zero_seen;		/* obj 0 cannot live in the table */
+	__u64 zero_ts;
+};
+
+static __attribute__((format(printf, 2, 3)))
+void text_putf(struct text_state *st, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	char *nbuf;
+	int n;
+
+	if (st->oom)
+		return;
+
+	va_start(ap, fmt);
+	n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		st->oom = true;
+		return;
+	}
+	if ((size_t)n < st->cap - st->len) {
+		st->len += n;
+		return;
+	}
+
+	need = st->len + n + 1;
+	while (st->cap < need)
+		st->cap *= 2;
+	nbuf = realloc(st->buf, st->cap);
+	if (!nbuf) {
+		st->oom = true;
+		return;
+	}
+	st->buf = nbuf;
+
+	va_start(ap, fmt);
+	vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
+	va_end(ap);
+	st->len += n;
+}
+
+/* Record the first output error and log it; later ones stay quiet. */
+static int text_fail(struct vista_ctx *ctx, int err)
+{
+	struct text_state *st = ctx->priv;
+
+	if (!err)
+		err = EIO;
+	if (!st->err) {
+		st->err = -err;
+		vista_err(ctx, "%s: %s", st->name, strerror(err));
+	}
+	return st->err;
+}
+
+/* ---- relative timestamps ------------------------------------------------ */
+
+static unsigned int text_hash(__u64 obj)
+{
+	return (obj * 0x9e3779b97f4a7c15ULL) >> 47;	/* 17 bits */
+}
+
+_Static_assert(TEXT_LAST_SLOTS == 1 << 17, "text_hash width");
+
+static struct text_last *text_last_find(struct text_state *st, __u64 obj)
+{
+	unsigned int i = text_hash(obj);
+
+	while (st->last[i].obj && st->last[i].obj != obj)
+		i = (i + 1) & (TEXT_LAST_SLOTS - 1);
+	return &st->last[i];
+}
+
+/* Linear probing: shift later members of the cluster back into the hole. */
+static void text_last_del(struct text_state *st, __u64 obj)
+{
+	unsigned int mask = TEXT_LAST_SLOTS - 1;
+	unsigned int i = text_last_find(st, obj) - st->last;
+	unsigned int j = i, k;
+
+	if (!st->last[i].obj)
+		return;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!st->last[j].obj)
+			break;
+		k = text_hash(st->last[j].obj);
+		/* stays if its home k lies cyclically in (i, j] */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		st->last[i] = st->last[j];
+		i = j;
+	}
+	st->last[i].obj = 0;
+}
+
+/* ns since the previous event of obj, 0 for its first one */
+static __u64 text_relative(struct text_state *st, __u64 obj, __u64 ts)
+{
+	struct text_last *e;
+	__u64 *last;
+	__u64 delta = 0;
+
+	if (!obj) {
+		last = st->zero_seen ? &st->zero_ts : NULL;
+		st->zero_seen = true;
+		if (!last) {
+			st->zero_ts = ts;
+			return 0;
+		}
+	} else {
+		e = text_last_find(st, obj);
+		if (!e->obj) {
+			if (st->count == TEXT_LAST_MAX) {
+				text_last_del(st, st->order[st->head]);
+				st->order[st->head] = obj;
+				st->head = (st->head + 1) % TEXT_LAST_MAX;
+				e = text_last_find(st, obj);
+			} else {
+				st->order[(st->head + st->count) %
+					  TEXT_LAST_MAX] = obj;
+				st->count++;
+			}
+			e->obj = obj;
+			e->ts = ts;
+			return 0;
+		}
+		last = &e->ts;
+	}
+
+	/* events of different CPUs may arrive slightly out of order */
+	if (ts > *last) {
+		delta = ts - *last;
+		*last = ts;
+	}
+	return delta;
+}
+
+/* ---- formatting ---------------------------------------------------------- */
+
+static void text_wall(struct text_state *st, __u64 wall_ns)
+{
+	time_t sec = wall_ns / 1000000000ULL;
+	unsigned int ms = wall_ns % 1000000000ULL / 1000000;
+	char hms[16] = "??:??:??";
+	char col[32];
+	struct tm tm;
+
+	if (localtime_r(&sec, &tm))
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	snprintf(col, sizeof(col), "%s.%03u", hms, ms);
+	text_putf(st, "%12s ", col);
+}
+
+static const char *const text_pkt_types[] = {
+	"HOST", "BROADCAST", "MULTICAST", "OTHERHOST",
+	"OUTGOING", "LOOPBACK", "USER", "KERNEL",
+};
+
+static void text_meta(struct text_state *st, const struct vista_record *rec)
+{
+	const struct vista_skb_meta *m = rec->meta;
+	char iface[64];
+	char pkt[32];
+
+	if (rec->ifname)
+		snprintf(iface, sizeof(iface), "%u(%s)", m->ifindex,
+			 rec->ifname);
+	else
+		snprintf(iface, sizeof(iface), "%u", m->ifindex);
+
+	if (m->pkt_type < sizeof(text_pkt_types) / sizeof(text_pkt_types[0]))
+		snprintf(pkt, sizeof(pkt), "%s", text_pkt_types[m->pkt_type]);
+	else
+		snprintf(pkt, sizeof(pkt), "UNKNOWN(%u)", m->pkt_type);
+
+	text_putf(st,
+		  " netns=%u mark=0x%x iface=%s proto=0x%04x mtu=%u len=%u pkt_type=%s",
+		  rec->netns, m->mark, iface, m->protocol, m->mtu, m->len,
+		  pkt);
+}
+
+static void text_addr(char *out, size_t size, int family, const __u8 *addr)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (family == AF_INET6)
+		snprintf(out, size, "[%s]", a);
+	else
+		snprintf(out, size, "%s", a);
+}
+
+static void text_tuple(struct text_state *st, const struct vista_tuple *t)
+{
+	char src[INET6_ADDRSTRLEN + 2], dst[INET6_ADDRSTRLEN + 2];
+	const char *proto;
+	char other[16];
+	int family;
+	int req, rep;
+
+	if (t->l3proto == TEXT_ETH_P_IP)
+		family = AF_INET;
+	else if (t->l3proto == TEXT_ETH_P_IPV6)
+		family = AF_INET6;
+	else
+		return;
+	text_addr(src, sizeof(src), family, t->saddr);
+	text_addr(dst, sizeof(dst), family, t->daddr);
+
+	switch (t->l4proto) {
+	case 6:
+	case 17:
+		text_putf(st, " %s:%u->%s:%u(%s)", src, t->sport, dst,
+			  t->dport, t->l4proto == 6 ? "tcp" : "udp");
+		return;
+	case 1:
+		proto = "icmp";
+		req = 8;
+		rep = 0;
+		break;
+	case 58:
+		proto = "icmp6";
+		req = 128;
+		rep = 129;
+		break;
+	default:
+		snprintf(other, sizeof(other), "proto=%u", t->l4proto);
+		text_putf(st, " %s->%s(%s)", src, dst, other);
+		return;
+	}
+
+	if (t->icmp_type == req || t->icmp_type == rep)
+		text_putf(st, " %s->%s(%s %s id=%u seq=%u)", src, dst, proto,
+			  t->icmp_type == req ? "request" : "reply",
+			  t->icmp_id, t->icmp_seq);
+	else
+		text_putf(st, " %s->%s(%s type=%u code=%u)", src, dst, proto,
+			  t->icmp_type, t->icmp_code);
+}
+
+static void text_field(struct text_state *st, const struct vista_field *f)
+{
+	const char *name = f->name ? f->name : "?";
+
+	switch (f->type) {
+	case VISTA_FIELD_UINT:
+		text_putf(st, " %s=%llu", name, (unsigned long long)f->u);
+		break;
+	case VISTA_FIELD_HEX:
+		text_putf(st, " %s=0x%llx", name, (unsigned long long)f->u);
+		break;
+	case VISTA_FIELD_INT:
+		text_putf(st, " %s=%lld", name, (long long)f->i);
+		break;
+	case VISTA_FIELD_BOOL:
+		text_putf(st, " %s=%s", name, f->u ? "true" : "false");
+		break;
+	case VISTA_FIELD_STR:
+		text_putf(st, " %s=%s", name, f->s ? f->s : "");
+		break;
+	default:
+		text_putf(st, " %s=?", name);
+		break;
+	}
+}
+
+static void text_format(struct text_state *st, const struct vista_record *rec)
+{
+	char obj[24], cpu[16], proc[VISTA_COMM_LEN + 32];
+	const char *comm = rec->comm && rec->comm[0] ? rec->comm : "<empty>";
+	unsigned int i, j;
+	__u64 ts;
+
+	if (!rec->pid)
+		comm = "<empty>";
+	snprintf(obj, sizeof(obj), "0x%llx", (unsigned long long)rec->obj);
+	snprintf(cpu, sizeof(cpu), "%u", rec->cpu);
+	snprintf(proc, sizeof(proc), "[%.*s(%u)]", VISTA_COMM_LEN, comm,
+		 rec->pid);
+
+	if (st->ts_mode == TEXT_TS_ABSOLUTE)
+		text_wall(st, rec->wall_ns);
+	text_putf(st, "%18s %6s %16s %24s", obj, cpu, proc,
+		  rec->func ? rec->func : "?");
+	if (st->ts_mode != TEXT_TS_NONE) {
+		ts = st->ts_mode == TEXT_TS_RELATIVE ?
+		     text_relative(st, rec->obj, rec->ts_ns) : rec->ts_ns;
+		text_putf(st, " %16llu", (unsigned long long)ts);
+	}
+
+	if (st->meta && rec->meta)
+		text_meta(st, rec);
+	if (st->tuple && rec->tuple)
+		text_tuple(st, rec->tuple);
+
+	for (i = 0; rec->groups && i < rec->nr_groups; i++) {
+		const struct vista_group *g = &rec->groups[i];
+
+		if (!g->name)
+			continue;
+		text_putf(st, "\n%s:", g->name);
+		for (j = 0; g->fields && j < g->nr_fields; j++)
+			text_field(st, &g->fields[j]);
+	}
+
+	for (i = 0; rec->stack && i < rec->nr_stack; i++) {
+		if (rec->stack[i].sym)
+			text_putf(st, "\n%s", rec->stack[i].sym);
+		else
+			text_putf(st, "\n0x%llx",
+				  (unsigned long long)rec->stack[i].ip);
+	}
+
+	text_putf(st, "\n");
+}
+
+/* ---- sink ops ------------------------------------------------------------ */
+
+static int text_parse_opts(struct vista_ctx *ctx, struct text_state *st)
+{
+	const struct vista_host *h = ctx->host;
+	const char *ts = h->opt_str(ctx, "timestamp");
+
+	if (!ts || !strcmp(ts, "none")) {
+		st->ts_mode = TEXT_TS_NONE;
+	} else if (!strcmp(ts, "relative")) {
+		st->ts_mode = TEXT_TS_RELATIVE;
+	} else if (!strcmp(ts, "absolute")) {
+		st->ts_mode = TEXT_TS_ABSOLUTE;
+	} else {
+		vista_err(ctx,
+			  "--timestamp %s: use one of none, relative, absolute",
+			  ts);
+		return -EINVAL;
+	}
+	st->meta = h->opt_bool(ctx, "output-meta");
+	st->tuple = h->opt_bool(ctx, "output-tuple");
+	return 0;
+}
+
+/*
+ * O_NOFOLLOW: a symlink planted at the output path (vista runs as root)
+ * is refused. Only regular files are truncated: /dev/null or a fifo keep
+ * whatever they are.
+ */
+static int text_open_file(struct vista_ctx *ctx, const char *path)
+{
+	struct stat sb;
+	int fd, err;
+
+	if (!path) {
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			goto out_err;
+		return fd;
+	}
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out_err;
+	if (fstat(fd, &sb) < 0)
+		goto out_close;
+	if (S_ISREG(sb.st_mode) && ftruncate(fd, 0) < 0)
+		goto out_close;
+	return fd;
+
+out_close:
+	err = errno;
+	close(fd);
+	errno = err;
+out_err:
+	err = errno;
+	vista_err(ctx, "%s: %s", path ? path : "stdout", strerror(err));
+	return -err;
+}
+
+static void text_free(struct text_state *st)
+{
+	if (!st)
+		return;
+	free(st->last);
+	free(st->order);
+	free(st->buf);
+	free(st->fbuf);
+	free(st->name);
+	free(st);
+}
+
+/* Options and buffers; NULL with errno set (and logged) on failure. */
+static struct text_state *text_new(struct vista_ctx *ctx, const char *path)
+{
+	struct text_state *st;
+	int err = -ENOMEM;
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		goto out_nomem;
+	err = text_parse_opts(ctx, st);
+	if (err)
+		goto out_free;
+
+	err = -ENOMEM;
+	st->name = strdup(path ? path : "stdout");
+	st->cap = TEXT_LINE_BUF;
+	st->buf = malloc(st->cap);
+	st->fbuf = malloc(TEXT_STDIO_BUF);
+	if (!st->name || !st->buf || !st->fbuf)
+		goto out_nomem;
+	if (st->ts_mode == TEXT_TS_RELATIVE) {
+		st->last = calloc(TEXT_LAST_SLOTS, sizeof(*st->last));
+		st->order = calloc(TEXT_LAST_MAX, sizeof(*st->order));
+		if (!st->last || !st->order)
+			goto out_nomem;
+	}
+	return st;
+
+out_nomem:
+	vista_err(ctx, "out of memory");
+out_free:
+	text_free(st);
+	errno = -err;
+	return NULL;
+}
+
+static int text_open(struct vista_ctx *ctx)
+{
+	const char *path = ctx->host->opt_str(ctx, "file");
+	struct text_state *st;
+	int fd, err;
+
+	if (path && (!path[0] || !strcmp(path, "-")))
+		path = NULL;
+
+	st = text_new(ctx, path);
+	if (!st)
+		return -errno;
+	/* the local time zone may have changed since the core started */
+	tzset();
+
+	fd = text_open_file(ctx, path);
+	if (fd < 0) {
+		err = fd;
+		goto out_free;
+	}
+	st->fp = fdopen(fd, "w");
+	if (!st->fp) {
+		err = -errno;
+		vista_err(ctx, "%s: %s", st->name, strerror(-err));
+		goto out_close;
+	}
+	/* a terminal shows each event as it comes; anything else batches */
+	setvbuf(st->fp, st->fbuf, isatty(fd) ? _IOLBF : _IOFBF,
+		TEXT_STDIO_BUF);
+
+	if (st->ts_mode == TEXT_TS_ABSOLUTE)
+		fprintf(st->fp, "%12s ", "TIME");
+	fprintf(st->fp, "%18s %6s %16s %24s", "SKB/SK", "CPU", "PROCESS",
+		"FUNC");
+	if (st->ts_mode != TEXT_TS_NONE)
+		fprintf(st->fp, " %16s", "TIMESTAMP");
+	fputc('\n', st->fp);
+
+	ctx->priv = st;
+	return 0;
+
+out_close:
+	close(fd);
+out_free:
+	text_free(st);
+	return err;
+}
+
+static int text_write(struct vista_ctx *ctx, const struct vista_record *rec)
+{
+	struct text_state *st = ctx->priv;
+
+	if (st->err)
+		return st->err;
+
+	st->len = 0;
+	st->oom = false;
+	text_format(st, rec);
+	if (st->oom)
+		return text_fail(ctx, ENOMEM);
+
+	errno = 0;
+	if (fwrite(st->buf, 1, st->len, st->fp) != st->len)
+		return text_fail(ctx, errno);
+	return 0;
+}
+
+static int text_flush(struct vista_ctx *ctx)
+{
+	struct text_state *st = ctx->priv;
+
+	if (st->err)
+		return st->err;
+	errno = 0;
+	if (fflush(st->fp))
+		return text_fail(ctx, errno);
+	return 0;
+}
+
+static void text_close(struct vista_ctx *ctx)
+{
+	struct text_state *st = ctx->priv;
+
+	if (!st)
+		return;
+	text_flush(ctx);
+	/* fp wraps our own descriptor (a dup of stdout at most) */
+	errno = 0;
+	if (fclose(st->fp) && !st->err)
+		text_fail(ctx, errno);
+	text_free(st);
+	ctx->priv = NULL;
+}
+
+/* The one exported symbol, even when built with -fvisibility=hidden. */
+__attribute__((visibility("default")))
+struct vista_plugin vista_plugin = {
+	VISTA_PLUGIN_INIT,
+	.name = "text",
+	.kind = VISTA_PLUGIN_SINK,
+	.version = "0.1.0",
+	.summary = "one line per event, in the original vista's format",
+	.sink = {
+		.open = text_open,
+		.write = text_write,
+		.flush = text_flush,
+		.close = text_close,
+	},
+};

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Filters select in the kernel: an address that carries no traffic yields
+# no events; --output-limit-lines stops vista by itself.
+. "$(dirname "$0")/lib.sh"
+need_root
+setup_pair
+
+out=$T/none.txt
+start_vista "$out" --filter-trace-skb --output-tuple \
+	--filter-addr 10.231.254.254 || exit 1
+ip netns exec "$NS_A" ping -c 3 -i 0.2 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+n=$(event_lines "$out" | wc -l)
+[ "$n" = 0 ] && pass "no events for an idle address" ||
+	{ fail "$n events for an idle address"; head -5 "$out"; }
+grep -q '^vista: 0 events, 0 lost' "$out.err" && pass "summary says 0 events" ||
+	fail "summary: $(grep 'events,' "$out.err")"
+assert_no_leftovers
+
+# The netns filter: only B's side of the traffic.
+out=$T/netns.txt
+start_vista "$out" --filter-trace-skb --output-meta \
+	--filter-netns "inode:$NETNS_B" || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+n=$(event_lines "$out" | wc -l)
+other=$(event_lines "$out" | grep -v " netns=$NETNS_B " | head -1)
+[ "$n" -gt 0 ] && [ -z "$other" ] && pass "--filter-netns: $n events, all in B" ||
+	fail "--filter-netns: $n events, stray: $other"
+
+# --filter-ifname in B's netns: only vb.
+out=$T/ifname.txt
+start_vista "$out" --filter-trace-skb --output-meta \
+	--filter-netns "/run/netns/$NS_B" --filter-ifname vb || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+n=$(event_lines "$out" | wc -l)
+other=$(event_lines "$out" | grep -v " iface=$IFINDEX_B(vb) " | head -1)
+[ "$n" -gt 0 ] && [ -z "$other" ] && pass "--filter-ifname vb: $n events" ||
+	fail "--filter-ifname: $n events, stray: $other"
+
+# --output-limit-lines 3: exactly three events, then exit 0 on its own.
+out=$T/limit.txt
+start_vista "$out" --filter-trace-skb --filter-addr "$ADDR_B" \
+	--output-limit-lines 3 || exit 1
+ip netns exec "$NS_A" ping -c 3 -i 0.2 -W 1 "$ADDR_B" >/dev/null 2>&1
+for i in $(seq 1 50); do kill -0 "$VISTA_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$VISTA_PID" 2>/dev/null; then
+	fail "--output-limit-lines 3: still running"
+	stop_vista KILL
+else
+	wait "$VISTA_PID"; rc=$?; VISTA_PID=
+	n=$(event_lines "$out" | wc -l)
+	[ "$rc" = 0 ] && [ "$n" = 3 ] && pass "--output-limit-lines 3: 3 events, exit 0" ||
+		fail "--output-limit-lines 3: $n events, exit $rc"
+fi
+assert_no_leftovers
+finish

@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared helpers for the host end-to-end tests (sourced, not run).
+#
+# Each test builds its own pair of network namespaces joined by a veth,
+# runs vista against real traffic, parses vista's output and asserts on
+# fields. Exit 77 (skip) only when not root, and say so loudly.
+
+set -u
+
+VISTA=${VISTA:-$(cd "$(dirname "$0")/../.." && pwd)/vista}
+SRCDIR=${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d /tmp/vista-e2e.XXXXXX)
+NS_A=vista-a-$$
+NS_B=vista-b-$$
+ADDR_A=10.231.$(( $$ % 200 + 1 )).1
+ADDR_B=10.231.$(( $$ % 200 + 1 )).2
+VISTA_PID=
+FAILS=0
+
+log() { echo "# $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+
+need_root() {
+	if [ "${VISTA_E2E:-}" = skip ]; then
+		echo "SKIP: $(basename "$0"): VISTA_E2E=skip (the host tier ran elsewhere)"
+		exit 77
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: $(basename "$0") needs root (network namespaces, BPF)"
+		echo "SKIP: run 'sudo make check' to run the host end-to-end tier"
+		exit 77
+	fi
+	PATH=$PATH:/usr/sbin:/sbin
+	for c in ip bpftool jq iptables ping; do
+		command -v $c >/dev/null ||
+			{ echo "FAIL: $c missing (see .ci/run for packages)"; exit 1; }
+	done
+}
+
+cleanup() {
+	[ -n "$VISTA_PID" ] && kill -KILL "$VISTA_PID" 2>/dev/null
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	rm -rf "$T"
+}
+
+# Two namespaces, veth va (in A) <-> vb (in B).
+setup_pair() {
+	trap cleanup EXIT
+	ip netns add "$NS_A" && ip netns add "$NS_B" || exit 1
+	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B" ||
+		exit 1
+	ip -n "$NS_A" addr add "$ADDR_A/24" dev va
+	ip -n "$NS_B" addr add "$ADDR_B/24" dev vb
+	ip -n "$NS_A" link set va up
+	ip -n "$NS_B" link set vb up
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	NETNS_B=$(stat -L -c %i "/run/netns/$NS_B")
+	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
+}
+
+# start_vista OUT ARGS...: run vista in the background until it listens.
+start_vista() {
+	local out=$1 i
+	shift
+	LINKS_BEFORE=$(link_count)
+	"$VISTA" "$@" >"$out" 2>"$out.err" &
+	VISTA_PID=$!
+	for i in $(seq 1 100); do
+		grep -q "listening for events" "$out.err" 2>/dev/null && return 0
+		if ! kill -0 "$VISTA_PID" 2>/dev/null; then
+			wait "$VISTA_PID"
+			echo "vista exited early ($?):"; cat "$out.err"
+			VISTA_PID=
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "vista did not start listening:"; cat "$out.err"
+	return 1
+}
+
+# stop_vista [SIG]: stop it and return its exit code.
+stop_vista() {
+	local rc
+	kill -"${1:-INT}" "$VISTA_PID" 2>/dev/null
+	wait "$VISTA_PID"
+	rc=$?
+	VISTA_PID=
+	return $rc
+}
+
+vista_progs() {
+	bpftool -j prog show 2>/dev/null |
+		jq -r '.[] | select((.name // "") | startswith("vista")) |
+			"\(.id):\(.name)"' | tr '\n' ' '
+}
+link_count() { bpftool -j link show 2>/dev/null | jq length; }
+
+# No BPF program or link of vista may outlive it. A link holds its
+# program, so no program means no link; the link count must also be back
+# to what it was before vista started ($LINKS_BEFORE).
+assert_no_leftovers() {
+	local progs links
+	progs=$(vista_progs)
+	links=$(link_count)
+	if [ -n "$progs" ]; then
+		fail "BPF programs of vista remain: $progs"
+	else
+		pass "no vista BPF program remains"
+	fi
+	if [ -n "${LINKS_BEFORE:-}" ] && [ "$links" != "$LINKS_BEFORE" ]; then
+		fail "BPF links: $LINKS_BEFORE before vista, $links after"
+	else
+		pass "no BPF link left behind ($links)"
+	fi
+}
+
+# Event lines: the SKB/SK column starts with 0x.
+event_lines() { grep -E '^ *0x[0-9a-f]+ ' "$1"; }
+
+finish() {
+	if [ "$FAILS" -gt 0 ]; then
+		echo "$(basename "$0"): $FAILS check(s) failed"
+		exit 1
+	fi
+	echo "$(basename "$0"): all checks passed"
+	exit 0
+}

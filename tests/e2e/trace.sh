@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# --filter-trace-skb --output-tuple over every skb tracepoint: a ping's
+# request is queued in A and received in B, in that order, with its tuple.
+. "$(dirname "$0")/lib.sh"
+need_root
+setup_pair
+
+out=$T/trace.txt
+start_vista "$out" --filter-trace-skb --output-tuple --output-meta \
+	--filter-addr "$ADDR_B" --filter-protocol icmp || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4661 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista TERM; rc=$?
+[ "$rc" = 0 ] && pass "exit 0 after SIGTERM" || fail "exit code $rc after SIGTERM"
+
+req="$ADDR_A->$ADDR_B(icmp request id=4661 seq=1)"
+rep="$ADDR_B->$ADDR_A(icmp reply id=4661 seq=1)"
+nq=$(grep -nF "$req" "$out" | grep -m1 ' net_dev_queue ' | cut -d: -f1)
+nr=$(grep -nF "$req" "$out" | grep -m1 ' netif_receive_skb ' | cut -d: -f1)
+if [ -n "$nq" ] && [ -n "$nr" ] && [ "$nq" -lt "$nr" ]; then
+	pass "request: net_dev_queue (line $nq) before netif_receive_skb (line $nr)"
+else
+	fail "request path net_dev_queue -> netif_receive_skb not seen in order"
+	cat "$out"
+fi
+grep -F "$req" "$out" | grep ' netif_receive_skb ' |
+	grep -q " iface=$IFINDEX_B(vb) " && pass "received on vb" ||
+	fail "netif_receive_skb not on iface $IFINDEX_B(vb)"
+grep -F "$rep" "$out" | grep -q ' net_dev_queue ' && pass "reply queued" ||
+	fail "reply not seen"
+# Every line names its function and matches the filters.
+bad=$(event_lines "$out" | grep -v -e "$ADDR_B" | head -1)
+[ -z "$bad" ] && pass "every event involves $ADDR_B" || fail "unfiltered: $bad"
+bad=$(event_lines "$out" | awk '$4 == "" || $4 ~ /^netns=/' | head -1)
+[ -z "$bad" ] && pass "every line names its function" || fail "no func: $bad"
+assert_no_leftovers
+finish

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Three tiers: unit (Criterion, no root), host end-to-end (root), VM.
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	VISTA=$(abs_top_builddir)/vista; export VISTA; \
+	VISTA_FIXTURES=$(abs_top_srcdir)/tests/fixtures; export VISTA_FIXTURES; \
+	VISTA_BTF_FIXTURE=$(abs_top_builddir)/tests/fixtures/btf/fixture.bpf.o; \
+	export VISTA_BTF_FIXTURE; \
+	VISTA_TEST_PLUGINS=$(abs_top_builddir)/tests/fixtures/plugins/.libs; \
+	export VISTA_TEST_PLUGINS; \
+	srcdir=$(abs_top_srcdir); export srcdir;
+
+if HAVE_CRITERION
+include tests/unit/config.mk
+include tests/unit/kbtf.mk
+include tests/unit/text.mk
+include tests/unit/loader.mk
+TESTS += $(check_PROGRAMS)
+endif
+
+E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
+	tests/e2e/filters.sh
+TESTS += $(E2E_TESTS)
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh
