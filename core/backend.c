@@ -227,9 +227,10 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	}
 	if (!plan->nr_targets) {
 		vlog(VISTA_LOG_ERROR, inst->ctx.name,
-		     "no %s tracepoint matches%s%s", kind_name(req->kind),
-		     req->func_regex ? " " : "",
-		     req->func_regex ? req->func_regex : "");
+		     "no %s tracepoint matches%s%s%s", kind_name(req->kind),
+		     req->func_regex ? " the function filter '" : "",
+		     req->func_regex ? req->func_regex : "",
+		     req->func_regex ? "'" : "");
 		ret = -ENOENT;
 		goto out_free;
 	}

@@ -28,6 +28,7 @@
 
 struct vista *vista;
 volatile sig_atomic_t vista_stop;
+static bool listening;
 
 static void on_signal(int sig)
 {
@@ -273,8 +274,9 @@ static int run(void)
 		const struct vista_tracer_ops *ops = &t->desc->tracer;
 
 		ret = ops->init ? ops->init(&t->ctx) : 0;
-		if (ret)
-			return VISTA_EXIT_FAIL;
+		if (ret)	/* init only reads options: -EINVAL is usage */
+			return ret == -EINVAL ? VISTA_EXIT_USAGE
+					      : VISTA_EXIT_FAIL;
 		t->inited = true;
 		ret = ops->load ? ops->load(&t->ctx) : 0;
 		if (ret)
@@ -289,6 +291,7 @@ static int run(void)
 		return VISTA_EXIT_OK;
 
 	info("listening for events (Ctrl-C to stop)");
+	listening = true;
 	lim = config_get(&vista->cfg, "core", "output-limit-lines");
 	ret = bus_run(vista->bus, lim && lim->i > 0 ? lim->i : 0);
 	return ret ? VISTA_EXIT_FAIL : VISTA_EXIT_OK;
@@ -361,7 +364,7 @@ int main(int argc, char **argv)
 
 	code = run();
 	teardown();
-	if (v.bus)
+	if (listening)
 		bus_summary(v.bus, stderr);
 out:
 	free_all();

@@ -5,6 +5,7 @@
  * --filter-skb-drop-stack only drops, each with its kernel stack).
  */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,20 @@ static int skb_init(struct vista_ctx *ctx)
 	st->mark = h->opt_uint(ctx, "mark");
 	if (st->func && !*st->func)
 		st->func = NULL;
+	if (st->func) {
+		regex_t re;
+		char why[128];
+		int rc = regcomp(&re, st->func, REG_EXTENDED | REG_NOSUB);
+
+		if (rc) {
+			regerror(rc, &re, why, sizeof(why));
+			vista_err(ctx, "--filter-skb-func: invalid regular "
+				  "expression '%s': %s", st->func, why);
+			free(st);
+			return -EINVAL;
+		}
+		regfree(&re);
+	}
 	/* A bare [tracer.skb] section means: trace skbs. */
 	if (!st->trace && !st->drop_stack)
 		st->trace = true;

@@ -21,6 +21,13 @@ log() { echo "# $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
 
+# One end-to-end test at a time (make check -j): each checks that no BPF
+# program of vista is left, which another test's vista would break.
+e2e_lock() {
+	exec 9>/tmp/vista-e2e.lock
+	flock 9
+}
+
 need_root() {
 	if [ "${VISTA_E2E:-}" = skip ]; then
 		echo "SKIP: $(basename "$0"): VISTA_E2E=skip (the host tier ran elsewhere)"
@@ -31,6 +38,7 @@ need_root() {
 		echo "SKIP: run 'sudo make check' to run the host end-to-end tier"
 		exit 77
 	fi
+	e2e_lock
 	PATH=$PATH:/usr/sbin:/sbin
 	for c in ip bpftool jq iptables ping; do
 		command -v $c >/dev/null ||
@@ -103,8 +111,14 @@ link_count() { bpftool -j link show 2>/dev/null | jq length; }
 # program, so no program means no link; the link count must also be back
 # to what it was before vista started ($LINKS_BEFORE).
 assert_no_leftovers() {
-	local progs links
-	progs=$(vista_progs)
+	local progs links i
+	# The kernel frees closed programs from a work queue, a moment after
+	# the last fd is gone: wait for that, but not forever.
+	for i in $(seq 1 30); do
+		progs=$(vista_progs)
+		[ -z "$progs" ] && break
+		sleep 0.1
+	done
 	links=$(link_count)
 	if [ -n "$progs" ]; then
 		fail "BPF programs of vista remain: $progs"

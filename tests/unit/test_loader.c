@@ -74,16 +74,16 @@ static void teardown(void)
 	cr_assert(system(cmd) == 0);
 }
 
-/* Everything written to stderr so far. */
+/* Everything written to stderr so far (the pipe is read only once). */
 static char *stderr_text(void)
 {
-	static char buf[4096];
+	static char buf[8192];
+	static size_t len;
 	FILE *f = cr_get_redirected_stderr();
-	size_t n;
 
 	fflush(stderr);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
+	len += fread(buf + len, 1, sizeof(buf) - 1 - len, f);
+	buf[len] = '\0';
 	return buf;
 }
 
