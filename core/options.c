@@ -59,7 +59,7 @@ const struct vista_option vista_core_options[] = {
 	{
 		.flag = "filter-sk-func", .section = "tracer.sk", .key = "func",
 		.type = VISTA_OPT_STRING, .metavar = "string",
-		.help = "filter kernel sk functions to be probed by name (exact match, supports RE2 regular expression)",
+		.help = "filter kernel sk functions to be probed by name (whole-name match, POSIX extended regular expression)",
 		.flags = NY,
 	},
 	{
@@ -78,7 +78,7 @@ const struct vista_option vista_core_options[] = {
 	{
 		.flag = "filter-skb-func", .section = "tracer.skb", .key = "func",
 		.type = VISTA_OPT_STRING, .metavar = "string",
-		.help = "filter kernel skb functions to be probed by name (exact match, supports RE2 regular expression)",
+		.help = "filter kernel skb functions to be probed by name (whole-name match, POSIX extended regular expression)",
 	},
 	{
 		.flag = "filter-skb-mark", .section = "tracer.skb", .key = "mark",
@@ -159,7 +159,7 @@ const struct vista_option vista_core_options[] = {
 		.flag = "kprobe-backend", .section = "core", .key = "backend",
 		.type = VISTA_OPT_ENUM, .metavar = "string",
 		.choices = "kprobe|kprobe-multi|fentry|tracepoint",
-		.help = "Tracing backend('kprobe', 'kprobe-multi'). Will auto-detect if not specified.",
+		.help = "Tracing backend('kprobe', 'kprobe-multi', 'fentry', 'tracepoint'). Will auto-detect if not specified.",
 	},
 	{
 		.flag = "list-plugins", .section = "core",
