@@ -23,7 +23,6 @@
 #define VISTA_PROFILE_DIR "/usr/local/share/vista/profiles"
 #endif
 
-#define RING_BYTES	(8U << 20)
 #define MAX_INSTANCES	32
 
 struct vista *vista;
@@ -77,6 +76,16 @@ static const char *find_profile(const char *arg, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s%s", VISTA_PROFILE_DIR, arg,
 		 strstr(arg, ".ini") ? "" : ".ini");
 	return access(buf, F_OK) ? arg : buf;
+}
+
+static bool has_short_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h"))
+			return true;
+	return false;
 }
 
 static int need_section(struct config *cfg, const char *kind, void *arg)
@@ -247,17 +256,24 @@ static void free_all(void)
 static int run(void)
 {
 	struct vista_filter_cfg fcfg;
-	const struct config_value *lim;
+	const struct config_value *lim, *ring;
 	size_t i;
 	int ret;
 
 	ret = filter_build(&vista->cfg, &fcfg);
 	if (ret)
 		return VISTA_EXIT_USAGE;
+	ring = config_get(&vista->cfg, "core", "ring-size");
+	if (!ring || ring->u < 4096 || (ring->u & (ring->u - 1))) {
+		fprintf(stderr, "--ring-size: invalid value \"%llu\": not a "
+			"power of two of at least 4096\n",
+			ring ? (unsigned long long)ring->u : 0ULL);
+		return VISTA_EXIT_USAGE;
+	}
 	ret = load_kernel_btf();
 	if (ret)
 		return VISTA_EXIT_FAIL;
-	vista->bus = bus_new(RING_BYTES);
+	vista->bus = bus_new(ring->u);
 	if (!vista->bus || bus_set_filter(vista->bus, &fcfg, sizeof(fcfg)))
 		return VISTA_EXIT_FAIL;
 
@@ -318,8 +334,7 @@ int main(int argc, char **argv)
 		return VISTA_EXIT_FAIL;
 	v.cfg.need_section = need_section;
 
-	if (config_has_flag(argc, argv, "help") ||
-	    config_has_flag(argc, argv, "h")) {
+	if (config_has_flag(argc, argv, "help") || has_short_help(argc, argv)) {
 		config_print_help(&v.cfg, stdout);
 		code = VISTA_EXIT_OK;
 		goto out;

@@ -256,6 +256,12 @@ const struct vista_option vista_core_options[] = {
 		.help = "read options from an INI profile (the command line overrides it)",
 	},
 	{
+		.flag = "ring-size", .section = "core", .key = "ring-size",
+		.type = VISTA_OPT_UINT, .metavar = "bytes", .def = "8388608",
+		.max = 1U << 30,
+		.help = "size of the event ring buffer shared by all plugins, a power of two of at least 4096",
+	},
+	{
 		.flag = "timestamp", .section = "core", .key = "timestamp",
 		.type = VISTA_OPT_ENUM, .metavar = "string", .def = "none",
 		.choices = "none|relative|absolute",

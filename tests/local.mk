@@ -9,7 +9,8 @@ AM_TESTS_ENVIRONMENT = \
 	export VISTA_BTF_FIXTURE; \
 	VISTA_TEST_PLUGINS=$(abs_top_builddir)/tests/fixtures/plugins/.libs; \
 	export VISTA_TEST_PLUGINS; \
-	srcdir=$(abs_top_srcdir); export srcdir;
+	srcdir=$(abs_top_srcdir); export srcdir; \
+	top_builddir=$(abs_top_builddir); export top_builddir;
 
 if HAVE_CRITERION
 include tests/unit/config.mk
@@ -19,7 +20,23 @@ include tests/unit/loader.mk
 TESTS += $(check_PROGRAMS)
 endif
 
+TESTS += tests/build/exports.sh
+EXTRA_DIST += tests/build/exports.sh
+
 E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
-	tests/e2e/filters.sh
+	tests/e2e/filters.sh tests/e2e/lost.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh
+
+# The installed vista finds the installed plugins (make distcheck runs it).
+installcheck-local:
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "installcheck: skipped with DESTDIR (vista looks in $(pkglibdir))"; \
+	else \
+		$(bindir)/vista --list-plugins > installcheck.out && \
+		grep -q "^tracer *skb .* $(pkglibdir)/tracer_skb.so$$" installcheck.out && \
+		grep -q "^sink *text .* $(pkglibdir)/sink_text.so$$" installcheck.out && \
+		echo "installcheck: the installed vista found its plugins" || \
+		{ cat installcheck.out; exit 1; }; \
+		rm -f installcheck.out; \
+	fi

@@ -43,6 +43,52 @@ other=$(event_lines "$out" | grep -v " iface=$IFINDEX_B(vb) " | head -1)
 [ "$n" -gt 0 ] && [ -z "$other" ] && pass "--filter-ifname vb: $n events" ||
 	fail "--filter-ifname: $n events, stray: $other"
 
+# --filter-port: TCP to 8080 is seen (SYN and RST), to 9090 is not.
+out=$T/port.txt
+start_vista "$out" --filter-trace-skb --output-tuple --filter-port 8080 || exit 1
+ip netns exec "$NS_A" bash -c "echo >/dev/tcp/$ADDR_B/8080" 2>/dev/null
+ip netns exec "$NS_A" bash -c "echo >/dev/tcp/$ADDR_B/9090" 2>/dev/null
+sleep 0.5
+stop_vista INT
+syn=$(event_lines "$out" | grep -c -- "->$ADDR_B:8080(tcp)")
+other=$(event_lines "$out" | grep -v -e ":8080->" -e ":8080(tcp)" | head -1)
+[ "$syn" -gt 0 ] && [ -z "$other" ] && pass "--filter-port 8080: $syn events" ||
+	fail "--filter-port 8080: $syn to 8080, stray: $other"
+
+# --filter-skb-mark: only packets that a mangle rule marked 0x42.
+ip netns exec "$NS_A" iptables -t mangle -A OUTPUT -p icmp -j MARK --set-mark 0x42
+out=$T/mark.txt
+start_vista "$out" --filter-trace-skb --output-meta --filter-skb-mark 0x42 || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+ip netns exec "$NS_B" ping -c 1 -W 1 "$ADDR_A" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+n=$(event_lines "$out" | wc -l)
+other=$(event_lines "$out" | grep -v " mark=0x42 " | head -1)
+[ "$n" -gt 0 ] && [ -z "$other" ] && pass "--filter-skb-mark 0x42: $n events" ||
+	fail "--filter-skb-mark: $n events, stray: $other"
+
+# --output-file and --timestamp relative: the file gets the trace (mode
+# 0600), stdout nothing; the first sighting of an skb is 0 ns after itself.
+out=$T/file.txt
+start_vista "$out" --filter-trace-skb --filter-addr "$ADDR_B" \
+	--output-file "$T/trace.txt" --timestamp relative || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+[ ! -s "$out" ] && pass "--output-file: nothing on stdout" ||
+	fail "--output-file: stdout has $(wc -l < "$out") lines"
+[ "$(stat -c %a "$T/trace.txt")" = 600 ] && pass "trace file mode 0600" ||
+	fail "trace file mode $(stat -c %a "$T/trace.txt")"
+head -1 "$T/trace.txt" | grep -Eq 'FUNC +TIMESTAMP$' &&
+	pass "header has TIMESTAMP" || fail "header: $(head -1 "$T/trace.txt")"
+first=$(event_lines "$T/trace.txt" | head -1 | awk '{print $NF}')
+later=$(event_lines "$T/trace.txt" | awk -v s="$(event_lines "$T/trace.txt" |
+	head -1 | awk '{print $1}')" '$1 == s {n++} $1 == s && n == 2 {print $NF}')
+[ "$first" = 0 ] && [ -n "$later" ] && [ "$later" -gt 0 ] &&
+	pass "relative timestamps: first 0, then +$later ns" ||
+	fail "relative timestamps: first '$first', second '$later'"
+
 # --output-limit-lines 3: exactly three events, then exit 0 on its own.
 out=$T/limit.txt
 start_vista "$out" --filter-trace-skb --filter-addr "$ADDR_B" \

@@ -35,4 +35,23 @@ bad=$(event_lines "$out" | grep -v -e "$ADDR_B" | head -1)
 bad=$(event_lines "$out" | awk '$4 == "" || $4 ~ /^netns=/' | head -1)
 [ -z "$bad" ] && pass "every line names its function" || fail "no func: $bad"
 assert_no_leftovers
+
+# IPv6: address and protocol filters, and the bracketed tuple.
+V6_A=fd00:231::1 V6_B=fd00:231::2
+ip -n "$NS_A" addr add "$V6_A/64" dev va nodad
+ip -n "$NS_B" addr add "$V6_B/64" dev vb nodad
+out=$T/trace6.txt
+start_vista "$out" --filter-trace-skb --output-tuple --output-meta \
+	--filter-addr "$V6_B" --filter-protocol icmp6 || exit 1
+ip netns exec "$NS_A" ping -6 -c 1 -W 1 -e 4662 "$V6_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+req6="[$V6_A]->[$V6_B](icmp6 request id=4662 seq=1)"
+grep -F "$req6" "$out" | grep ' netif_receive_skb ' | grep -q ' proto=0x86dd ' &&
+	pass "IPv6 request received: $req6" || { fail "no IPv6 request $req6"; cat "$out"; }
+grep -qF "[$V6_B]->[$V6_A](icmp6 reply id=4662 seq=1)" "$out" &&
+	pass "IPv6 reply" || fail "no IPv6 reply"
+bad=$(event_lines "$out" | grep -v "(icmp6 " | head -1)
+[ -z "$bad" ] && pass "only icmp6" || fail "not icmp6: $bad"
+assert_no_leftovers
 finish

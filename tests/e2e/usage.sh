@@ -55,6 +55,8 @@ for f in all-kmods filter-addr filter-ifname filter-kprobe-batch filter-netns \
 	echo "$out" | grep -q -- "--$f\b" || fail "--help lacks --$f"
 done
 [ "$rc" = 0 ] && pass "--help lists every reference flag" || fail "--help exit $rc"
+"$VISTA" --filter-trace-skb -h | grep -q '^Usage: vista \[options\] \[pcap-filter\]' &&
+	pass "-h prints the usage" || fail "-h does not print the usage"
 "$VISTA" --version | grep -Eq '^vista [0-9]+\.[0-9]+\.[0-9]+ ' &&
 	pass "--version" || fail "--version"
 "$VISTA" --list-plugins >"$T/list"
