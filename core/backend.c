@@ -141,17 +141,18 @@ static bool excluded(const struct vista_attach *req, const char *name)
 	return false;
 }
 
-static void set_autoload_all(const struct vista_attach *req, bool on)
+/* Templates load only for the positions that have targets. */
+static void disable_templates(const struct vista_attach *req)
 {
 	int i;
 
 	for (i = 1; i <= VISTA_MAX_ARG; i++) {
 		if (req->tp[i])
-			bpf_program__set_autoload(req->tp[i], on);
+			bpf_program__set_autoload(req->tp[i], false);
 		if (req->kprobe[i])
-			bpf_program__set_autoload(req->kprobe[i], on);
+			bpf_program__set_autoload(req->kprobe[i], false);
 		if (req->fentry[i])
-			bpf_program__set_autoload(req->fentry[i], on);
+			bpf_program__set_autoload(req->fentry[i], false);
 	}
 }
 
@@ -211,7 +212,7 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	}
 	plan->nr_targets = kept;
 
-	set_autoload_all(req, false);
+	disable_templates(req);
 	for (i = 0; i < plan->nr_targets; i++) {
 		t = &plan->targets[i];
 		if (plan->tmpl[t->pos])
@@ -225,12 +226,7 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 		if (ret)
 			goto out_free;
 	}
-	if (!plan->nr_targets) {
-		vlog(VISTA_LOG_ERROR, inst->ctx.name,
-		     "no %s tracepoint matches%s%s%s", kind_name(req->kind),
-		     req->func_regex ? " the function filter '" : "",
-		     req->func_regex ? req->func_regex : "",
-		     req->func_regex ? "'" : "");
+	if (!plan->nr_targets) {	/* the plugin decides what it means */
 		ret = -ENOENT;
 		goto out_free;
 	}

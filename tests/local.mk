@@ -24,7 +24,7 @@ TESTS += tests/build/exports.sh
 EXTRA_DIST += tests/build/exports.sh
 
 E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
-	tests/e2e/filters.sh tests/e2e/lost.sh
+	tests/e2e/filters.sh tests/e2e/lost.sh tests/e2e/signals.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh
 

@@ -139,8 +139,9 @@ struct vista_host {
 
 	/*
 	 * Before bpf_object__load(): make obj use the core's shared maps
-	 * (events, config, stacks, lost counters) and prepare the templates
-	 * of req (NULL if the plugin attaches nothing through the core).
+	 * (events, config, lost counters) and prepare the templates of req
+	 * (NULL if the plugin attaches nothing through the core). -ENOENT,
+	 * not logged: no target matches (the plugin says what that means).
 	 */
 	int (*prepare)(struct vista_ctx *ctx, struct bpf_object *obj,
 		       const struct vista_attach *req);

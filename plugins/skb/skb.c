@@ -4,6 +4,7 @@
  * (--filter-trace-skb) and drops with their reason (kfree_skb; with
  * --filter-skb-drop-stack only drops, each with its kernel stack).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ struct skb_state {
 	struct bpf_link *drop_link;
 	bool trace;		/* every skb tracepoint */
 	bool drop_stack;	/* drops only, with stacks */
+	bool drops;		/* attach the kfree_skb program */
 	const char *func;	/* --filter-skb-func */
 	__u32 mark;
 	char func_buf[192];
@@ -43,11 +45,23 @@ static int skb_init(struct vista_ctx *ctx)
 	st->mark = h->opt_uint(ctx, "mark");
 	if (st->func && !*st->func)
 		st->func = NULL;
+	st->drops = true;
 	if (st->func) {
+		char why[128], *whole;
 		regex_t re;
-		char why[128];
-		int rc = regcomp(&re, st->func, REG_EXTENDED | REG_NOSUB);
+		int rc;
 
+		/* Whole-name match, as the core matches tracepoint names. */
+		if (asprintf(&whole, "^(%s)$", st->func) < 0) {
+			free(st);
+			return -ENOMEM;
+		}
+		rc = regcomp(&re, st->func, REG_EXTENDED | REG_NOSUB);
+		if (!rc) {
+			regfree(&re);
+			rc = regcomp(&re, whole, REG_EXTENDED | REG_NOSUB);
+		}
+		free(whole);
 		if (rc) {
 			regerror(rc, &re, why, sizeof(why));
 			vista_err(ctx, "--filter-skb-func: invalid regular "
@@ -55,6 +69,8 @@ static int skb_init(struct vista_ctx *ctx)
 			free(st);
 			return -EINVAL;
 		}
+		/* kfree_skb is one of the skb tracepoints: filtered too. */
+		st->drops = !regexec(&re, "kfree_skb", 0, NULL, 0);
 		regfree(&re);
 	}
 	/* A bare [tracer.skb] section means: trace skbs. */
@@ -64,6 +80,8 @@ static int skb_init(struct vista_ctx *ctx)
 	 * every function too. */
 	if (st->drop_stack && !h->opt_is_set(ctx, "trace"))
 		st->trace = false;
+	if (st->drop_stack)
+		st->drops = true;
 	ctx->priv = st;
 	return 0;
 }
@@ -95,6 +113,15 @@ static int skb_load(struct vista_ctx *ctx)
 	req.tp[4] = st->skel->progs.vista_skb_tp4;
 	req.tp[5] = st->skel->progs.vista_skb_tp5;
 	ret = ctx->host->prepare(ctx, st->skel->obj, st->trace ? &req : NULL);
+	if (ret == -ENOENT && st->drops) {
+		/* Only kfree_skb matched: its own program serves it. */
+		st->trace = false;
+		ret = ctx->host->prepare(ctx, st->skel->obj, NULL);
+	} else if (ret == -ENOENT) {
+		vista_err(ctx, "no skb tracepoint matches%s%s%s",
+			  st->func ? " --filter-skb-func '" : "",
+			  st->func ? st->func : "", st->func ? "'" : "");
+	}
 	if (ret)
 		return ret;
 	if (!st->trace) {
@@ -103,6 +130,7 @@ static int skb_load(struct vista_ctx *ctx)
 		for (i = 1; i <= VISTA_MAX_ARG; i++)
 			bpf_program__set_autoload(req.tp[i], false);
 	}
+	bpf_program__set_autoload(st->skel->progs.vista_skb_drop, st->drops);
 	ret = skb_bpf__load(st->skel);
 	if (ret) {
 		vista_err(ctx, "cannot load BPF programs: %s (VISTA_DEBUG=1 "
@@ -117,15 +145,18 @@ static int skb_attach(struct vista_ctx *ctx)
 	struct skb_state *st = ctx->priv;
 	int ret;
 
-	st->drop_link = bpf_program__attach(st->skel->progs.vista_skb_drop);
-	if (!st->drop_link) {
-		ret = -errno;
-		vista_err(ctx, "cannot attach to tracepoint kfree_skb: %s",
-			  strerror(-ret));
-		return ret;
+	if (st->drops) {
+		st->drop_link =
+			bpf_program__attach(st->skel->progs.vista_skb_drop);
+		if (!st->drop_link) {
+			ret = -errno;
+			vista_err(ctx, "cannot attach to tracepoint kfree_skb: "
+				  "%s", strerror(-ret));
+			return ret;
+		}
+		vista_info(ctx, "drops: tracepoint kfree_skb, with reasons%s",
+			   st->drop_stack ? " and stacks" : "");
 	}
-	vista_info(ctx, "drops: tracepoint kfree_skb, with reasons%s",
-		   st->drop_stack ? " and stacks" : "");
 	if (!st->trace)
 		return 0;
 	return ctx->host->attach(ctx, st->skel->obj);

@@ -68,6 +68,20 @@ other=$(event_lines "$out" | grep -v " mark=0x42 " | head -1)
 [ "$n" -gt 0 ] && [ -z "$other" ] && pass "--filter-skb-mark 0x42: $n events" ||
 	fail "--filter-skb-mark: $n events, stray: $other"
 
+# --filter-skb-func: a whole-name regex over the skb tracepoints.
+out=$T/func.txt
+start_vista "$out" --filter-trace-skb --filter-addr "$ADDR_B" \
+	--filter-skb-func 'netif_(receive_skb|rx)' || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+funcs=$(event_lines "$out" | awk '{print $4}' | sort -u | tr '\n' ' ')
+[ "$funcs" = "netif_receive_skb netif_rx " ] &&
+	pass "--filter-skb-func: only $funcs" ||
+	fail "--filter-skb-func 'netif_(receive_skb|rx)': got $funcs"
+grep -q "attached 2 of 2 skb tracepoints" "$out.err" &&
+	pass "2 tracepoints attached" || fail "$(grep attached "$out.err")"
+
 # --output-file and --timestamp relative: the file gets the trace (mode
 # 0600), stdout nothing; the first sighting of an skb is 0 ns after itself.
 out=$T/file.txt

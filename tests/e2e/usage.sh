@@ -85,7 +85,7 @@ if [ "$(id -u)" = 0 ]; then
 		--filter-ifname nope0
 	expect 2 "--filter-skb-func: invalid regular expression '('" \
 		--filter-trace-skb --filter-skb-func '('
-	expect 1 "no skb tracepoint matches the function filter 'nomatch'" \
+	expect 1 "no skb tracepoint matches --filter-skb-func 'nomatch'" \
 		--filter-trace-skb --filter-skb-func nomatch
 	ln -s "$T/target" "$T/link"
 	expect 1 "$T/link: Too many levels of symbolic links" \
