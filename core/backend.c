@@ -2,15 +2,25 @@
 /*
  * Attach backends: how a plugin's template programs reach their targets.
  *
- * tracepoint (tp_btf): a tp_btf program is verified against one
- * tracepoint's prototype, so the template is loaded once by libbpf (which
- * does CO-RE relocation and map fd fixups) and then cloned from its final
- * instructions, one program per tracepoint, each with its target id
- * patched into the VISTA_TARGET_MAGIC immediate.
+ * tracepoint (tp_btf) and fentry: a BTF-typed program is verified against
+ * one hook's prototype, so a template is loaded once by libbpf (which does
+ * the CO-RE relocations and map fd fix-ups) and then cloned from its final
+ * instructions, one program per target, each with its target id patched
+ * into the VISTA_TARGET_MAGIC immediate.
  *
- * kprobe, kprobe-multi and fentry are not implemented yet.
+ * kprobe: one program per argument position, attached to every function
+ * by its own perf kprobe, from --filter-kprobe-batch threads at once.
+ *
+ * kprobe-multi: one program and one link per argument position for all
+ * its functions (fprobe), filtered through available_filter_functions
+ * first because one bad symbol fails the whole link.
+ *
+ * Auto-detection, best first (see doc/design.md for the measurements):
+ * fentry for a few functions (lowest cost per hit, one load each),
+ * kprobe-multi, fentry, kprobe, and the tracepoints as the last resort.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,67 +28,239 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "core.h"
 #include "kbtf.h"
 
-enum backend {
-	BACKEND_TRACEPOINT = 1,
-	BACKEND_KPROBE,
-	BACKEND_KPROBE_MULTI,
-	BACKEND_FENTRY,
-};
+/* Up to this many functions, auto-detection prefers fentry: few program
+ * loads, and the cheapest hook per packet. */
+#define FENTRY_AUTO_MAX		64
 
 struct attach_plan {
-	struct bpf_program *tmpl[VISTA_MAX_ARG + 1];
-	struct kbtf_target *targets;	/* all candidates, owned */
-	size_t nr_targets;
-	int *fds;			/* links and programs to close */
-	size_t nr_fds;
+	enum vista_backend backend;
 	enum vista_obj_kind kind;
+	struct bpf_program *tmpl[VISTA_MAX_ARG + 1];
+	struct kbtf_target *targets;	/* owned */
+	size_t nr_targets;
+	int *fds;			/* clones: program and link fds */
+	size_t nr_fds;
+	struct bpf_link **links;	/* kprobe, kprobe-multi */
+	size_t nr_links;
 };
+
+static const char *const backend_names[] = {
+	[VISTA_BACKEND_TRACEPOINT] = "tracepoint",
+	[VISTA_BACKEND_KPROBE] = "kprobe",
+	[VISTA_BACKEND_KPROBE_MULTI] = "kprobe-multi",
+	[VISTA_BACKEND_FENTRY] = "fentry",
+};
+
+/* What this kernel can do, probed once. */
+static struct {
+	bool done;
+	bool kprobe, kprobe_multi, fentry;
+	int fentry_err, kprobe_multi_err;
+} feat;
+
+static struct traceable traceable;
+static bool traceable_done;
 
 static const char *kind_name(enum vista_obj_kind kind)
 {
 	return kind == VISTA_OBJ_SOCK ? "sock" : "skb";
 }
 
-static bool kernel_has_kprobes(void)
+const char *backend_name(enum vista_backend b)
 {
-	return !access("/sys/bus/event_source/devices/kprobe/type", F_OK);
+	return b >= VISTA_BACKEND_TRACEPOINT && b <= VISTA_BACKEND_FENTRY ?
+	       backend_names[b] : "?";
 }
 
-/* Which backend: --kprobe-backend, or the best one this kernel allows. */
-static int backend_choose(enum backend *out, const char **why)
+static const struct traceable *get_traceable(void)
+{
+	if (!traceable_done) {
+		traceable_done = true;
+		if (traceable_load(&traceable))
+			dbg("available_filter_functions is not readable");
+	}
+	return &traceable;
+}
+
+static int trivial_prog(enum bpf_prog_type type, enum bpf_attach_type at,
+			__u32 btf_id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		.expected_attach_type = at,
+		.attach_btf_id = btf_id,
+	);
+
+	return bpf_prog_load(type, "vista_probe", "GPL", insns,
+			     ARRAY_SIZE(insns), &opts);
+}
+
+/* A traceable function with BTF, to try the mechanisms on. */
+static const char *probe_function(__u32 *btf_id)
+{
+	static const char *const cands[] = {
+		"kfree_skb_reason", "sk_skb_reason_drop", "consume_skb",
+		"ip_rcv", "tcp_v4_rcv", "__netif_receive_skb",
+	};
+	const struct traceable *tr = get_traceable();
+	__s32 id;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cands); i++) {
+		if (tr->nr && !traceable_has(tr, cands[i]))
+			continue;
+		id = btf__find_by_name_kind(vista->kbtf->vmlinux, cands[i],
+					    BTF_KIND_FUNC);
+		if (id > 0) {
+			*btf_id = id;
+			return cands[i];
+		}
+	}
+	return NULL;
+}
+
+static void probe_kernel(void)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, mopts);
+	const char *fn, *syms[1];
+	__u32 btf_id = 0;
+	int fd, link;
+
+	if (feat.done)
+		return;
+	feat.done = true;
+	feat.kprobe = !access("/sys/bus/event_source/devices/kprobe/type",
+			      F_OK);
+	fn = probe_function(&btf_id);
+	if (!fn)
+		return;
+
+	fd = trivial_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0);
+	if (fd >= 0) {
+		syms[0] = fn;
+		mopts.kprobe_multi.syms = syms;
+		mopts.kprobe_multi.cnt = 1;
+		link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &mopts);
+		feat.kprobe_multi = link >= 0;
+		feat.kprobe_multi_err = link >= 0 ? 0 : errno;
+		if (link >= 0)
+			close(link);
+		close(fd);
+	} else {
+		feat.kprobe_multi_err = errno;
+	}
+
+	fd = trivial_prog(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, btf_id);
+	if (fd >= 0) {
+		link = bpf_raw_tracepoint_open(NULL, fd);
+		feat.fentry = link >= 0;
+		feat.fentry_err = link >= 0 ? 0 : errno;
+		if (link >= 0)
+			close(link);
+		close(fd);
+	} else {
+		feat.fentry_err = errno;
+	}
+	dbg("kernel: kprobe %d, kprobe-multi %d (%s), fentry %d (%s)",
+	    feat.kprobe, feat.kprobe_multi, strerror(feat.kprobe_multi_err),
+	    feat.fentry, strerror(feat.fentry_err));
+}
+
+static const char *forced_backend(void)
 {
 	const struct config_value *v;
-	const char *name;
 
 	v = config_get(&vista->cfg, "core", "kprobe-backend");
-	name = v ? v->s : NULL;
-	if (!name || !strcmp(name, "tracepoint")) {
-		*out = BACKEND_TRACEPOINT;
-		if (name)
-			*why = "forced by --kprobe-backend";
-		else if (!kernel_has_kprobes())
-			*why = "this kernel has no kprobes";
-		else
-			*why = "the kprobe, kprobe-multi and fentry backends "
-			       "are not implemented yet";
+	return v && v->s && *v->s ? v->s : NULL;
+}
+
+/*
+ * The backend for nr function targets: the forced one if the kernel has
+ * it, else the best available. why explains the choice in a few words.
+ */
+static int backend_choose(size_t nr, enum vista_backend *out,
+			  const char **why)
+{
+	const char *forced = forced_backend();
+	enum vista_backend b;
+
+	probe_kernel();
+	if (forced) {
+		for (b = VISTA_BACKEND_TRACEPOINT; b <= VISTA_BACKEND_FENTRY; b++)
+			if (!strcmp(forced, backend_names[b]))
+				break;
+		if ((b == VISTA_BACKEND_KPROBE && !feat.kprobe) ||
+		    (b == VISTA_BACKEND_KPROBE_MULTI && !feat.kprobe_multi) ||
+		    (b == VISTA_BACKEND_FENTRY && !feat.fentry)) {
+			err("--kprobe-backend %s: this kernel cannot: %s",
+			    forced,
+			    b == VISTA_BACKEND_KPROBE ?
+				"it has no kprobes (CONFIG_KPROBES)" :
+			    b == VISTA_BACKEND_KPROBE_MULTI ?
+				strerror(feat.kprobe_multi_err) :
+				strerror(feat.fentry_err));
+			return -EOPNOTSUPP;
+		}
+		*out = b;
+		*why = "forced by --kprobe-backend";
 		return 0;
 	}
-	err("--kprobe-backend %s: not supported yet (this version attaches "
-	    "through tracepoints: use --kprobe-backend tracepoint or leave it "
-	    "unset)", name);
-	return -EOPNOTSUPP;
+	if (feat.fentry && nr <= FENTRY_AUTO_MAX) {
+		*out = VISTA_BACKEND_FENTRY;
+		*why = "few functions: one trampoline each, cheapest per packet";
+	} else if (feat.kprobe_multi) {
+		*out = VISTA_BACKEND_KPROBE_MULTI;
+		*why = "one link per argument position for all functions";
+	} else if (feat.fentry) {
+		*out = VISTA_BACKEND_FENTRY;
+		*why = "no kprobe-multi; fentry costs less per packet than "
+		       "kprobes";
+	} else if (feat.kprobe) {
+		*out = VISTA_BACKEND_KPROBE;
+		*why = feat.fentry_err == EPERM ?
+			"no kprobe-multi, fentry refused (EPERM)" :
+			"no kprobe-multi and no fentry";
+	} else {
+		*out = VISTA_BACKEND_TRACEPOINT;
+		*why = feat.fentry_err == EPERM ?
+			"this kernel has no kprobes and refuses fentry (EPERM)" :
+			"this kernel has no kprobes and no fentry";
+	}
+	return 0;
 }
 
 int backend_check_option(void)
 {
-	enum backend b;
-	const char *why;
+	const char *forced = forced_backend();
 
-	return backend_choose(&b, &why);
+	if (!forced || !strcmp(forced, "tracepoint") ||
+	    !strcmp(forced, "kprobe") || !strcmp(forced, "kprobe-multi") ||
+	    !strcmp(forced, "fentry"))
+		return 0;
+	err("--kprobe-backend %s: unknown backend (kprobe, kprobe-multi, "
+	    "fentry, tracepoint)", forced);
+	return -EINVAL;
+}
+
+/* The plan's backend, or the one a plugin without targets would get. */
+int backend_of(struct instance *inst)
+{
+	enum vista_backend b;
+	const char *why;
+	int ret;
+
+	if (inst->plan)
+		return inst->plan->backend;
+	ret = backend_choose(1, &b, &why);
+	return ret ? ret : (int)b;
 }
 
 const char *backend_target_name(__u32 id)
@@ -147,25 +329,80 @@ static void disable_templates(const struct vista_attach *req)
 	int i;
 
 	for (i = 1; i <= VISTA_MAX_ARG; i++) {
-		if (req->tp[i])
-			bpf_program__set_autoload(req->tp[i], false);
+		if (req->tracing[i])
+			bpf_program__set_autoload(req->tracing[i], false);
 		if (req->kprobe[i])
 			bpf_program__set_autoload(req->kprobe[i], false);
-		if (req->fentry[i])
-			bpf_program__set_autoload(req->fentry[i], false);
 	}
+}
+
+static bool is_tracing(enum vista_backend b)
+{
+	return b == VISTA_BACKEND_TRACEPOINT || b == VISTA_BACKEND_FENTRY;
+}
+
+/* Keep the targets a template and (for functions) ftrace can serve. */
+static void filter_targets(struct attach_plan *plan,
+			   const struct vista_attach *req, size_t *untraceable)
+{
+	const struct traceable *tr = NULL;
+	struct bpf_program *const *tmpl;
+	struct kbtf_target *t;
+	size_t i, kept = 0;
+
+	tmpl = is_tracing(plan->backend) ? req->tracing : req->kprobe;
+	if (plan->backend != VISTA_BACKEND_TRACEPOINT)
+		tr = get_traceable();
+	*untraceable = 0;
+	for (i = 0; i < plan->nr_targets; i++) {
+		t = &plan->targets[i];
+		if (excluded(req, t->name) || t->pos > VISTA_MAX_ARG ||
+		    !tmpl[t->pos]) {
+			free(t->name);
+			continue;
+		}
+		/* Inlined or notrace functions have BTF but no probe point. */
+		if (tr && tr->nr && !traceable_has(tr, t->name)) {
+			(*untraceable)++;
+			free(t->name);
+			continue;
+		}
+		plan->targets[kept++] = *t;
+	}
+	plan->nr_targets = kept;
+}
+
+static int find_targets(struct instance *inst, struct attach_plan *plan,
+			const struct vista_attach *req, bool tracepoints)
+{
+	char errbuf[256];
+	regex_t re;
+	int ret;
+
+	if (req->func_regex) {
+		ret = kbtf_regcomp(&re, req->func_regex, errbuf,
+				   sizeof(errbuf));
+		if (ret) {
+			vlog(VISTA_LOG_ERROR, inst->ctx.name,
+			     "invalid function regex '%s': %s",
+			     req->func_regex, errbuf);
+			return ret;
+		}
+	}
+	ret = kbtf_find_targets(vista->kbtf, req->kind, tracepoints,
+				req->func_regex ? &re : NULL, &plan->targets,
+				&plan->nr_targets);
+	if (req->func_regex)
+		regfree(&re);
+	return ret;
 }
 
 int backend_prepare(struct instance *inst, struct bpf_object *obj,
 		    const struct vista_attach *req)
 {
 	struct attach_plan *plan;
-	struct kbtf_target *t;
-	char errbuf[256];
-	enum backend b;
+	size_t i, untraceable = 0;
 	const char *why;
-	regex_t re;
-	size_t i, kept;
 	int ret;
 
 	ret = reuse_shared_maps(inst, obj);
@@ -174,64 +411,83 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	if (req->size < sizeof(*req) || req->kind < VISTA_OBJ_SKB ||
 	    req->kind > VISTA_OBJ_SOCK)
 		return -EINVAL;
-	ret = backend_choose(&b, &why);
-	if (ret)
-		return ret;
 
 	plan = calloc(1, sizeof(*plan));
 	if (!plan)
 		return -ENOMEM;
 	plan->kind = req->kind;
-	if (req->func_regex) {
-		ret = kbtf_regcomp(&re, req->func_regex, errbuf,
-				   sizeof(errbuf));
-		if (ret) {
-			vlog(VISTA_LOG_ERROR, inst->ctx.name,
-			     "invalid function regex '%s': %s",
-			     req->func_regex, errbuf);
-			goto out_free;
-		}
-	}
-	ret = kbtf_find_targets(vista->kbtf, req->kind, true,
-				req->func_regex ? &re : NULL, &plan->targets,
-				&plan->nr_targets);
-	if (req->func_regex)
-		regfree(&re);
+
+	/* Functions first; the choice depends on how many there are. */
+	ret = find_targets(inst, plan, req, false);
 	if (ret)
 		goto out_free;
-
-	/* Keep the targets a template can serve, minus exclusions. */
-	for (i = 0, kept = 0; i < plan->nr_targets; i++) {
-		t = &plan->targets[i];
-		if (excluded(req, t->name) || t->pos > VISTA_MAX_ARG ||
-		    !req->tp[t->pos]) {
-			free(t->name);
-			continue;
-		}
-		plan->targets[kept++] = *t;
-	}
-	plan->nr_targets = kept;
-
-	disable_templates(req);
-	for (i = 0; i < plan->nr_targets; i++) {
-		t = &plan->targets[i];
-		if (plan->tmpl[t->pos])
-			continue;
-		/* libbpf verifies the template against the first target. */
-		plan->tmpl[t->pos] = req->tp[t->pos];
-		bpf_program__set_autoload(req->tp[t->pos], true);
-		/* 0: not a program; libbpf finds module BTF by name. */
-		ret = bpf_program__set_attach_target(req->tp[t->pos], 0,
-						     t->name);
+	plan->backend = VISTA_BACKEND_KPROBE_MULTI;
+	filter_targets(plan, req, &untraceable);
+	ret = backend_choose(plan->nr_targets, &plan->backend, &why);
+	if (ret)
+		goto out_free;
+	if (plan->backend == VISTA_BACKEND_TRACEPOINT) {
+		kbtf_targets_free(plan->targets, plan->nr_targets);
+		plan->targets = NULL;
+		plan->nr_targets = 0;
+		ret = find_targets(inst, plan, req, true);
 		if (ret)
 			goto out_free;
+		filter_targets(plan, req, &untraceable);
+	} else if (plan->backend == VISTA_BACKEND_KPROBE) {
+		/* kprobes need no ftrace: keep what ftrace does not list
+		 * and let attaching say what cannot be probed. */
+		kbtf_targets_free(plan->targets, plan->nr_targets);
+		plan->targets = NULL;
+		plan->nr_targets = 0;
+		ret = find_targets(inst, plan, req, false);
+		if (ret)
+			goto out_free;
+		filter_targets(plan, req, &untraceable);
 	}
 	if (!plan->nr_targets) {	/* the plugin decides what it means */
 		ret = -ENOENT;
 		goto out_free;
 	}
-	vlog(VISTA_LOG_INFO, inst->ctx.name,
-	     "backend tracepoint (tp_btf): %s", why);
+
+	disable_templates(req);
+	for (i = 0; i < plan->nr_targets; i++) {
+		struct kbtf_target *t = &plan->targets[i];
+		struct bpf_program *p;
+
+		if (plan->tmpl[t->pos])
+			continue;
+		p = is_tracing(plan->backend) ? req->tracing[t->pos]
+					      : req->kprobe[t->pos];
+		plan->tmpl[t->pos] = p;
+		bpf_program__set_autoload(p, true);
+		switch (plan->backend) {
+		case VISTA_BACKEND_FENTRY:
+			bpf_program__set_expected_attach_type(p,
+							BPF_TRACE_FENTRY);
+			/* verified against the first target, like tp_btf */
+			__attribute__((fallthrough));
+		case VISTA_BACKEND_TRACEPOINT:
+			/* 0: no target program; libbpf finds module BTF */
+			ret = bpf_program__set_attach_target(p, 0, t->name);
+			break;
+		case VISTA_BACKEND_KPROBE_MULTI:
+			ret = bpf_program__set_expected_attach_type(p,
+						BPF_TRACE_KPROBE_MULTI);
+			break;
+		default:
+			ret = 0;
+		}
+		if (ret)
+			goto out_free;
+	}
+	vlog(VISTA_LOG_INFO, inst->ctx.name, "backend %s: %s",
+	     backend_name(plan->backend), why);
+	if (untraceable)
+		vlog(VISTA_LOG_DEBUG, inst->ctx.name,
+		     "%zu %s functions have BTF but no probe point "
+		     "(inlined or notrace): skipped", untraceable,
+		     kind_name(req->kind));
 	inst->plan = plan;
 	return 0;
 
@@ -278,6 +534,40 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* What attaching did, for the summary line. */
+struct attach_stats {
+	size_t attached;
+	size_t skipped;
+	int first_why;		/* errno of the first skip */
+	const char *first_name;
+};
+
+static void stats_skip(struct attach_stats *st, int why, const char *name)
+{
+	st->skipped++;
+	if (!st->first_why) {
+		st->first_why = why;
+		st->first_name = name;
+	}
+}
+
+static void progress(struct instance *inst, size_t done, size_t total)
+{
+	static double last;
+	double now;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	now = now_ms();
+	if (done != total && now - last < 100)
+		return;
+	last = now;
+	fprintf(stderr, "\rvista: %s: attaching %zu/%zu%s", inst->ctx.name,
+		done, total, done == total ? "\r\033[K" : "");
+}
+
+/* ---- tracing clones: tp_btf and fentry ---------------------------- */
+
 static int clone_attach(struct instance *inst, struct attach_plan *plan,
 			struct bpf_program *tmpl, struct bpf_insn *insns,
 			size_t cnt, const size_t *magic, size_t nr_magic,
@@ -285,7 +575,9 @@ static int clone_attach(struct instance *inst, struct attach_plan *plan,
 {
 	char log[4096];
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		.expected_attach_type = BPF_TRACE_RAW_TP,
+		.expected_attach_type =
+			plan->backend == VISTA_BACKEND_FENTRY ?
+				BPF_TRACE_FENTRY : BPF_TRACE_RAW_TP,
 		.attach_btf_id = t->btf_id,
 		.attach_btf_obj_fd = t->btf_obj_fd,
 		.log_buf = log,
@@ -299,7 +591,7 @@ static int clone_attach(struct instance *inst, struct attach_plan *plan,
 		*why = ENOENT;
 		return 1;
 	}
-	ret = target_add(t->name, true, &id);
+	ret = target_add(t->name, t->tracepoint, &id);
 	if (ret)
 		return ret;
 	for (i = 0; i < nr_magic; i++) {
@@ -311,8 +603,9 @@ static int clone_attach(struct instance *inst, struct attach_plan *plan,
 			   "Dual BSD/GPL", insns, cnt, &opts);
 	if (fd < 0) {
 		*why = errno;
-		vlog(VISTA_LOG_DEBUG, inst->ctx.name, "%s: load failed: %s%s%.300s",
-		     t->name, strerror(errno), log[0] ? ": " : "", log);
+		vlog(VISTA_LOG_DEBUG, inst->ctx.name,
+		     "%s: load failed: %s%s%.300s", t->name, strerror(errno),
+		     log[0] ? ": " : "", log);
 		return 1;
 	}
 	link = bpf_raw_tracepoint_open(NULL, fd);
@@ -331,18 +624,14 @@ static int clone_attach(struct instance *inst, struct attach_plan *plan,
 	return 0;
 }
 
-int backend_attach(struct instance *inst, struct bpf_object *obj)
+static int attach_clones(struct instance *inst, struct attach_plan *plan,
+			 struct attach_stats *st)
 {
-	struct attach_plan *plan = inst->plan;
 	size_t magic[VISTA_MAX_ARG + 1][8], nr_magic[VISTA_MAX_ARG + 1] = {};
 	struct bpf_insn *insns[VISTA_MAX_ARG + 1] = {};
-	size_t cnt[VISTA_MAX_ARG + 1] = {}, i, attached = 0, skipped = 0;
-	bool tty = isatty(STDERR_FILENO);
-	int ret = 0, why = 0, first_why = 0, pos;
-	double t0 = now_ms();
+	size_t cnt[VISTA_MAX_ARG + 1] = {}, i;
+	int ret = 0, why = 0, pos;
 
-	if (!plan)
-		return 0;
 	for (pos = 1; pos <= VISTA_MAX_ARG; pos++) {
 		struct bpf_program *p = plan->tmpl[pos];
 
@@ -367,7 +656,6 @@ int backend_attach(struct instance *inst, struct bpf_object *obj)
 			goto out;
 		}
 	}
-
 	for (i = 0; i < plan->nr_targets && !vista_stop; i++) {
 		const struct kbtf_target *t = &plan->targets[i];
 
@@ -376,34 +664,12 @@ int backend_attach(struct instance *inst, struct bpf_object *obj)
 				   cnt[pos], magic[pos], nr_magic[pos], t, &why);
 		if (ret < 0)
 			goto out;
-		if (ret) {
-			skipped++;
-			if (!first_why)
-				first_why = why;
-		} else {
-			attached++;
-		}
+		if (ret)
+			stats_skip(st, why, t->name);
+		else
+			st->attached++;
 		ret = 0;
-		if (tty)
-			fprintf(stderr, "\rvista: %s: attaching %zu/%zu",
-				inst->ctx.name, i + 1, plan->nr_targets);
-	}
-	if (tty)
-		fprintf(stderr, "\r\033[K");
-	if (vista_stop) {
-		ret = -EINTR;
-		goto out;
-	}
-	vlog(VISTA_LOG_INFO, inst->ctx.name,
-	     "attached %zu of %zu %s tracepoints in %.0f ms%s%s%s",
-	     attached, plan->nr_targets, kind_name(plan->kind),
-	     now_ms() - t0, skipped ? " (skipped: first because " : "",
-	     skipped ? strerror(first_why) : "", skipped ? ")" : "");
-	if (!attached) {
-		vlog(VISTA_LOG_ERROR, inst->ctx.name,
-		     "could not attach to any tracepoint: %s",
-		     strerror(first_why));
-		ret = first_why ? -first_why : -ENOENT;
+		progress(inst, i + 1, plan->nr_targets);
 	}
 out:
 	for (pos = 1; pos <= VISTA_MAX_ARG; pos++)
@@ -411,13 +677,240 @@ out:
 	return ret;
 }
 
+/* ---- kprobe-multi ------------------------------------------------- */
+
+static int attach_kprobe_multi(struct instance *inst,
+			       struct attach_plan *plan,
+			       struct attach_stats *st)
+{
+	const char **syms;
+	struct bpf_link *link;
+	size_t i, n;
+	int pos, ret = 0;
+
+	plan->links = calloc(VISTA_MAX_ARG, sizeof(*plan->links));
+	syms = calloc(plan->nr_targets, sizeof(*syms));
+	if (!plan->links || !syms) {
+		free(syms);
+		return -ENOMEM;
+	}
+	for (pos = 1; pos <= VISTA_MAX_ARG; pos++) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
+
+		if (!plan->tmpl[pos])
+			continue;
+		for (i = 0, n = 0; i < plan->nr_targets; i++)
+			if (plan->targets[i].pos == pos)
+				syms[n++] = plan->targets[i].name;
+		opts.syms = syms;
+		opts.cnt = n;
+		link = bpf_program__attach_kprobe_multi_opts(plan->tmpl[pos],
+							     NULL, &opts);
+		if (!link) {
+			ret = -errno;
+			vlog(VISTA_LOG_ERROR, inst->ctx.name,
+			     "kprobe-multi link for %zu functions (argument "
+			     "%d) failed: %s", n, pos, strerror(-ret));
+			break;
+		}
+		plan->links[plan->nr_links++] = link;
+		st->attached += n;
+		progress(inst, st->attached, plan->nr_targets);
+	}
+	free(syms);
+	return ret;
+}
+
+/* ---- kprobe: batches of threads ----------------------------------- */
+
+struct kprobe_work {
+	struct instance *inst;
+	struct attach_plan *plan;
+	struct attach_stats *st;
+	pthread_mutex_t lock;
+	size_t next;		/* next target to take */
+	size_t done;
+	int fatal;		/* -errno that stops everything */
+	const char *fatal_name;
+};
+
+static void *kprobe_worker(void *arg)
+{
+	struct kprobe_work *w = arg;
+	struct attach_plan *plan = w->plan;
+	struct bpf_link *link;
+	size_t i;
+	int e;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= plan->nr_targets || w->fatal || vista_stop)
+			return NULL;
+		link = bpf_program__attach_kprobe(
+			plan->tmpl[plan->targets[i].pos], false,
+			plan->targets[i].name);
+		e = link ? 0 : errno;
+		pthread_mutex_lock(&w->lock);
+		if (link) {
+			plan->links[i] = link;
+			w->st->attached++;
+		} else if (e == ENOENT || e == EADDRNOTAVAIL || e == EINVAL) {
+			/* not probeable here: skipped and counted */
+			stats_skip(w->st, e, plan->targets[i].name);
+		} else if (!w->fatal) {
+			w->fatal = -e;
+			w->fatal_name = plan->targets[i].name;
+		}
+		w->done++;
+		progress(w->inst, w->done, plan->nr_targets);
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+static size_t kprobe_batch(void)
+{
+	const struct config_value *v;
+
+	v = config_get(&vista->cfg, "core", "filter-kprobe-batch");
+	return v && v->u ? (v->u > 256 ? 256 : v->u) : 10;
+}
+
+static int attach_kprobes(struct instance *inst, struct attach_plan *plan,
+			  struct attach_stats *st)
+{
+	struct kprobe_work w = {
+		.inst = inst, .plan = plan, .st = st,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
+	size_t nthreads = kprobe_batch(), i, started = 0;
+	pthread_t *th;
+
+	plan->links = calloc(plan->nr_targets, sizeof(*plan->links));
+	th = calloc(nthreads, sizeof(*th));
+	if (!plan->links || !th) {
+		free(th);
+		return -ENOMEM;
+	}
+	plan->nr_links = plan->nr_targets;
+	for (i = 0; i < nthreads; i++)
+		if (!pthread_create(&th[i], NULL, kprobe_worker, &w))
+			started++;
+	if (!started)		/* no threads: do it here */
+		kprobe_worker(&w);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	if (w.fatal) {
+		vlog(VISTA_LOG_ERROR, inst->ctx.name,
+		     "kprobe on %s failed: %s", w.fatal_name,
+		     strerror(-w.fatal));
+		return w.fatal;
+	}
+	return 0;
+}
+
+struct detach_work {
+	struct bpf_link **links;
+	size_t nr;
+	size_t next;
+	pthread_mutex_t lock;
+};
+
+static void *detach_worker(void *arg)
+{
+	struct detach_work *w = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->nr)
+			return NULL;
+		bpf_link__destroy(w->links[i]);
+	}
+}
+
+/* Removing a kprobe waits for an RCU grace period: do them in parallel. */
+static void destroy_links(struct bpf_link **links, size_t nr)
+{
+	struct detach_work w = {
+		.links = links, .nr = nr,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
+	size_t nthreads = nr > 64 ? kprobe_batch() : 1, i, started = 0;
+	pthread_t th[256];
+
+	for (i = 0; i < nthreads && i < ARRAY_SIZE(th); i++)
+		if (!pthread_create(&th[i], NULL, detach_worker, &w))
+			started++;
+	if (!started)
+		detach_worker(&w);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* ------------------------------------------------------------------- */
+
+int backend_attach(struct instance *inst, struct bpf_object *obj)
+{
+	struct attach_plan *plan = inst->plan;
+	struct attach_stats st = {};
+	double t0 = now_ms();
+	char skipped[256] = "";
+	int ret;
+
+	if (!plan)
+		return 0;
+	switch (plan->backend) {
+	case VISTA_BACKEND_KPROBE_MULTI:
+		ret = attach_kprobe_multi(inst, plan, &st);
+		break;
+	case VISTA_BACKEND_KPROBE:
+		ret = attach_kprobes(inst, plan, &st);
+		break;
+	default:
+		ret = attach_clones(inst, plan, &st);
+	}
+	progress(inst, plan->nr_targets, plan->nr_targets);
+	if (vista_stop)
+		return -EINTR;
+	if (ret)
+		return ret;
+	if (st.skipped)
+		snprintf(skipped, sizeof(skipped),
+			 "; skipped %zu, the first (%s) because: %s",
+			 st.skipped, st.first_name, strerror(st.first_why));
+	vlog(VISTA_LOG_INFO, inst->ctx.name,
+	     "attached %zu of %zu %s %s in %.0f ms%s", st.attached,
+	     plan->nr_targets, kind_name(plan->kind),
+	     plan->backend == VISTA_BACKEND_TRACEPOINT ? "tracepoints"
+						       : "functions",
+	     now_ms() - t0, skipped);
+	if (!st.attached) {
+		vlog(VISTA_LOG_ERROR, inst->ctx.name,
+		     "could not attach to any target: %s",
+		     strerror(st.first_why));
+		return st.first_why ? -st.first_why : -ENOENT;
+	}
+	return 0;
+}
+
 void backend_detach(struct instance *inst)
 {
 	struct attach_plan *plan = inst->plan;
-	size_t i;
+	size_t i, n = 0;
 
 	if (!plan)
 		return;
+	/* Compact the kprobe links (skipped targets left holes). */
+	for (i = 0; i < plan->nr_links; i++)
+		if (plan->links[i])
+			plan->links[n++] = plan->links[i];
+	destroy_links(plan->links, n);
+	free(plan->links);
 	/* Reverse order: each link goes before the program it runs. */
 	for (i = plan->nr_fds; i-- > 0;)
 		close(plan->fds[i]);
@@ -425,4 +918,11 @@ void backend_detach(struct instance *inst)
 	kbtf_targets_free(plan->targets, plan->nr_targets);
 	free(plan);
 	inst->plan = NULL;
+}
+
+void backend_cleanup(void)
+{
+	traceable_free(&traceable);
+	traceable_done = false;
+	tracefs_cleanup();
 }

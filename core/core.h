@@ -96,8 +96,11 @@ struct instance *instance_new(struct vista *v, struct plugin_file *file,
 void instance_free(struct instance *inst);
 
 /* backend.c */
-/* Refuse a --kprobe-backend this version cannot serve (logged). */
+/* Refuse an unknown --kprobe-backend (logged). */
 int backend_check_option(void);
+int backend_of(struct instance *inst);
+const char *backend_name(enum vista_backend b);
+void backend_cleanup(void);
 int backend_prepare(struct instance *inst, struct bpf_object *obj,
 		    const struct vista_attach *req);
 int backend_attach(struct instance *inst, struct bpf_object *obj);
@@ -125,6 +128,17 @@ const char *ksyms_format(const struct ksyms *ks, __u64 addr, char *buf,
 			 size_t len);
 /* Function name containing addr, or NULL. */
 const char *ksyms_name(const struct ksyms *ks, __u64 addr);
+
+/* tracefs.c: functions ftrace can trace, sorted. */
+struct traceable {
+	char **names;
+	size_t nr;
+};
+const char *tracefs_path(void);
+void tracefs_cleanup(void);
+int traceable_load(struct traceable *tr);
+bool traceable_has(const struct traceable *tr, const char *name);
+void traceable_free(struct traceable *tr);
 
 /* netns.c */
 int netns_parse(const char *spec, __u32 *inode);

@@ -83,6 +83,16 @@ static const char *host_enum_name(struct vista_ctx *ctx,
 			   : NULL;
 }
 
+static int host_func_args(struct vista_ctx *ctx, const char *func,
+			  const char *sname, const char *ename, __u8 *obj_pos,
+			  __u8 *enum_pos)
+{
+	if (!vista->kbtf)
+		return -ENOENT;
+	return kbtf_func_args(vista->kbtf, func, sname, ename, obj_pos,
+			      enum_pos, NULL);
+}
+
 static int host_prepare(struct vista_ctx *ctx, struct bpf_object *obj,
 			const struct vista_attach *req)
 {
@@ -97,6 +107,11 @@ static int host_attach(struct vista_ctx *ctx, struct bpf_object *obj)
 static const char *host_target_name(struct vista_ctx *ctx, __u32 target)
 {
 	return backend_target_name(target);
+}
+
+static int host_backend(struct vista_ctx *ctx)
+{
+	return backend_of(inst_of(ctx));
 }
 
 static const char *host_ksym(struct vista_ctx *ctx, __u64 addr)
@@ -121,10 +136,12 @@ const struct vista_host vista_host_ops = {
 	.opt_str = host_opt_str,
 	.opt_is_set = host_opt_is_set,
 	.btf = host_btf,
+	.func_args = host_func_args,
 	.enum_name = host_enum_name,
 	.prepare = host_prepare,
 	.attach = host_attach,
 	.target_name = host_target_name,
+	.backend = host_backend,
 	.ksym = host_ksym,
 	.ifname = host_ifname,
 };

@@ -422,6 +422,39 @@ static int kbtf_tp_pos(const struct btf *btf, const struct btf_type *t,
 	return kbtf_proto_pos(btf, proto, 1, sname, nr_args);
 }
 
+int kbtf_func_args(const struct kbtf *kb, const char *func,
+		   const char *sname, const char *ename, __u8 *obj_pos,
+		   __u8 *enum_pos, __u32 *btf_id)
+{
+	const struct btf *btf = kb->vmlinux;
+	const struct btf_type *t, *proto, *pt;
+	const struct btf_param *p;
+	unsigned int i, vlen;
+	__s32 id;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	proto = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return -ENOENT;
+	p = btf_params(proto);
+	vlen = btf_vlen(proto);
+	*obj_pos = *enum_pos = 0;
+	for (i = 0; i < vlen && i < VISTA_MAX_ARG; i++) {
+		if (!*obj_pos && kbtf_is_obj_ptr(btf, p[i].type, sname))
+			*obj_pos = i + 1;
+		pt = kbtf_skip_mods(btf, p[i].type);
+		if (!*enum_pos && pt && btf_is_any_enum(pt) &&
+		    !strcmp(btf__name_by_offset(btf, pt->name_off), ename))
+			*enum_pos = i + 1;
+	}
+	if (btf_id)
+		*btf_id = id;
+	return *obj_pos && *enum_pos ? 0 : -ENOENT;
+}
+
 struct kbtf_name_idx {
 	const char *name;
 	size_t idx;

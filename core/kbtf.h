@@ -68,6 +68,15 @@ int kbtf_find_targets(const struct kbtf *kb, enum vista_obj_kind kind,
 		      struct kbtf_target **out, size_t *nr);
 void kbtf_targets_free(struct kbtf_target *t, size_t nr);
 
+/*
+ * Positions (1-based, within the first VISTA_MAX_ARG) of func's first
+ * struct sname * parameter and of its first enum ename parameter, and
+ * func's BTF id, from vmlinux BTF. -ENOENT if func or either is missing.
+ */
+int kbtf_func_args(const struct kbtf *kb, const char *func,
+		   const char *sname, const char *ename, __u8 *obj_pos,
+		   __u8 *enum_pos, __u32 *btf_id);
+
 /* Name of value in enum enum_name (searched in vmlinux), or NULL. */
 const char *kbtf_enum_name(const struct kbtf *kb, const char *enum_name,
 			   __s64 value);

@@ -249,6 +249,7 @@ static void free_all(void)
 	kbtf_free(vista->kbtf);
 	ksyms_free(vista->ksyms);
 	netns_cleanup();
+	backend_cleanup();
 	config_free(&vista->cfg);
 	loader_unload_all(vista);
 }

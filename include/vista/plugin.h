@@ -93,20 +93,34 @@ enum vista_obj_kind {
 
 /*
  * "Run these programs on every target taking an object of this kind."
- * Templates are indexed by the object's argument position (1..5); the core
- * picks the backend, finds the targets in BTF and loads one clone of the
- * template per target where the mechanism needs it (tp_btf, fentry). Each
- * clone reports its target id through vista_target_id() (see
- * <vista/bpf/vista.bpf.h>); host->target_name() turns it back into a name.
+ * Templates are indexed by the object's argument position (1..5). The core
+ * picks the backend and the targets (from BTF) and uses the matching set:
+ *
+ * tracing[]: BTF-typed programs whose ctx is the u64 argument array
+ *            (SEC("tp_btf")); loaded as tp_btf for tracepoints or as
+ *            fentry for functions, one clone per target;
+ * kprobe[]:  pt_regs programs (SEC("kprobe")); attached as kprobes or as
+ *            one kprobe-multi link per position.
+ *
+ * A clone learns its target from vista_target_id() (tracing) and a kprobe
+ * from bpf_get_func_ip(); host->target_name() and host->ksym() turn either
+ * back into a name.
  */
 struct vista_attach {
 	__u32 size;			/* sizeof(struct vista_attach) */
 	enum vista_obj_kind kind;
 	const char *func_regex;		/* whole-name POSIX ERE, NULL: all */
 	const char *const *exclude;	/* NULL-terminated names to skip */
-	struct bpf_program *tp[VISTA_MAX_ARG + 1];	/* tp_btf templates */
+	struct bpf_program *tracing[VISTA_MAX_ARG + 1];
 	struct bpf_program *kprobe[VISTA_MAX_ARG + 1];
-	struct bpf_program *fentry[VISTA_MAX_ARG + 1];
+};
+
+/* The mechanism the core chose (host->backend()). */
+enum vista_backend {
+	VISTA_BACKEND_TRACEPOINT = 1,
+	VISTA_BACKEND_KPROBE,
+	VISTA_BACKEND_KPROBE_MULTI,
+	VISTA_BACKEND_FENTRY,
 };
 
 /* ---- the host --------------------------------------------------------- */
@@ -133,6 +147,13 @@ struct vista_host {
 
 	/* vmlinux BTF (or --kernel-btf), owned by the core. */
 	const struct btf *(*btf)(struct vista_ctx *ctx);
+	/*
+	 * Where kernel function func takes its first struct sname * and its
+	 * first enum ename (1-based), from BTF. -ENOENT if it has not both.
+	 */
+	int (*func_args)(struct vista_ctx *ctx, const char *func,
+			 const char *sname, const char *ename, __u8 *obj_pos,
+			 __u8 *enum_pos);
 	/* Name of an enum value from kernel BTF, or NULL. */
 	const char *(*enum_name)(struct vista_ctx *ctx, const char *enum_type,
 				 __s64 value);
@@ -148,6 +169,9 @@ struct vista_host {
 	/* After load: clone and attach the templates prepare() set up. */
 	int (*attach)(struct vista_ctx *ctx, struct bpf_object *obj);
 	const char *(*target_name)(struct vista_ctx *ctx, __u32 target);
+	/* The backend in use: the user's choice or the best one the kernel
+	 * has (probed once). Negative errno if the forced one is missing. */
+	int (*backend)(struct vista_ctx *ctx);
 
 	/* Kernel symbol of addr as "name", or NULL. */
 	const char *(*ksym)(struct vista_ctx *ctx, __u64 addr);

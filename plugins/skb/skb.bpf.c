@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * skb tracing. Templates vista_skb_tpN run on every tracepoint whose N-th
- * argument is the skb: the core loads one clone per tracepoint and patches
- * its target id in. vista_skb_drop runs on kfree_skb with its drop reason.
+ * skb tracing.
+ *
+ * vista_skb_tpN: the skb is argument N of a BTF-typed hook; loaded by the
+ *   core as tp_btf (tracepoints) or fentry (functions), one clone per
+ *   target, each with its target id patched in.
+ * vista_skb_kpN: the skb is argument N of a kprobed function; one program
+ *   serves every function, which bpf_get_func_ip() names.
+ * vista_skb_drop / _kdrop / _fdrop: drops with their reason, from the
+ *   kfree_skb tracepoint, or from the kernel's drop function
+ *   (kfree_skb_reason, sk_skb_reason_drop) by kprobe or fentry.
  */
 #include "vmlinux.h"
 #include <vista/bpf/vista.bpf.h>
@@ -11,6 +18,9 @@
 
 const volatile __u32 skb_mark = 0;	/* --filter-skb-mark, 0: any */
 const volatile bool skb_drop_stack = false;
+/* Where the drop function takes the skb and the reason (from BTF). */
+const volatile __u8 skb_drop_skb_pos = 1;
+const volatile __u8 skb_drop_reason_pos = 2;
 
 static __always_inline bool skb_want_stack(bool drop)
 {
@@ -22,7 +32,8 @@ static __always_inline bool skb_want_stack(bool drop)
 }
 
 static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
-				      __u16 kind, __u32 target, __u32 reason)
+				      __u16 kind, __u32 target, __u64 func_ip,
+				      __u32 reason)
 {
 	struct skb_event ev = {};
 
@@ -32,29 +43,88 @@ static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 		return 0;
 	vista_fill_hdr(&ev.hdr, kind, (__u64)skb);
 	ev.hdr.target = target;
+	ev.hdr.func_ip = func_ip;
 	ev.reason = reason;
 	vista_submit(ctx, &ev, sizeof(ev), skb_want_stack(kind == SKB_EV_DROP));
 	return 0;
 }
 
-#define SKB_TP_TEMPLATE(pos)						\
+#define SKB_TRACING_TEMPLATE(pos)					\
 SEC("tp_btf")								\
 int vista_skb_tp##pos(__u64 *ctx)					\
 {									\
 	return skb_handle(ctx, (struct sk_buff *)ctx[pos - 1],		\
-			  SKB_EV_FUNC, vista_target_id(), 0);		\
+			  SKB_EV_FUNC, vista_target_id(), 0, 0);	\
 }
 
-SKB_TP_TEMPLATE(1)
-SKB_TP_TEMPLATE(2)
-SKB_TP_TEMPLATE(3)
-SKB_TP_TEMPLATE(4)
-SKB_TP_TEMPLATE(5)
+#define SKB_KPROBE_TEMPLATE(pos)					\
+SEC("kprobe")								\
+int vista_skb_kp##pos(struct pt_regs *ctx)				\
+{									\
+	return skb_handle(ctx, (struct sk_buff *)PT_REGS_PARM##pos(ctx),\
+			  SKB_EV_FUNC, VISTA_TARGET_NONE,		\
+			  bpf_get_func_ip(ctx), 0);			\
+}
+
+SKB_TRACING_TEMPLATE(1)
+SKB_TRACING_TEMPLATE(2)
+SKB_TRACING_TEMPLATE(3)
+SKB_TRACING_TEMPLATE(4)
+SKB_TRACING_TEMPLATE(5)
+SKB_KPROBE_TEMPLATE(1)
+SKB_KPROBE_TEMPLATE(2)
+SKB_KPROBE_TEMPLATE(3)
+SKB_KPROBE_TEMPLATE(4)
+SKB_KPROBE_TEMPLATE(5)
 
 /* kfree_skb(skb, location, reason[, rx_sk]): the reason since 5.17. */
 SEC("tp_btf/kfree_skb")
 int vista_skb_drop(__u64 *ctx)
 {
 	return skb_handle(ctx, (struct sk_buff *)ctx[0], SKB_EV_DROP,
-			  VISTA_TARGET_NONE, (__u32)ctx[2]);
+			  VISTA_TARGET_NONE, 0, (__u32)ctx[2]);
+}
+
+/*
+ * The positions are .rodata constants, known to the verifier, so only the
+ * branch for this kernel's signature is ever verified.
+ */
+static __always_inline __u64 skb_kprobe_arg(struct pt_regs *ctx, __u8 pos)
+{
+	switch (pos) {
+	case 1: return PT_REGS_PARM1(ctx);
+	case 2: return PT_REGS_PARM2(ctx);
+	case 3: return PT_REGS_PARM3(ctx);
+	case 4: return PT_REGS_PARM4(ctx);
+	default: return PT_REGS_PARM5(ctx);
+	}
+}
+
+SEC("kprobe")
+int vista_skb_kdrop(struct pt_regs *ctx)
+{
+	return skb_handle(ctx,
+			  (struct sk_buff *)skb_kprobe_arg(ctx, skb_drop_skb_pos),
+			  SKB_EV_DROP, VISTA_TARGET_NONE, bpf_get_func_ip(ctx),
+			  (__u32)skb_kprobe_arg(ctx, skb_drop_reason_pos));
+}
+
+static __always_inline __u64 skb_fentry_arg(__u64 *ctx, __u8 pos)
+{
+	switch (pos) {
+	case 1: return ctx[0];
+	case 2: return ctx[1];
+	case 3: return ctx[2];
+	case 4: return ctx[3];
+	default: return ctx[4];
+	}
+}
+
+SEC("fentry")
+int vista_skb_fdrop(__u64 *ctx)
+{
+	return skb_handle(ctx,
+			  (struct sk_buff *)skb_fentry_arg(ctx, skb_drop_skb_pos),
+			  SKB_EV_DROP, VISTA_TARGET_NONE, bpf_get_func_ip(ctx),
+			  (__u32)skb_fentry_arg(ctx, skb_drop_reason_pos));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The skb tracer: every tracepoint that carries a struct sk_buff
- * (--filter-trace-skb) and drops with their reason (kfree_skb; with
+ * The skb tracer: every function or tracepoint that takes a struct
+ * sk_buff (--filter-trace-skb), and drops with their reason (with
  * --filter-skb-drop-stack only drops, each with its kernel stack).
  */
 #define _GNU_SOURCE
@@ -18,18 +18,30 @@
 struct skb_state {
 	struct skb_bpf *skel;
 	struct bpf_link *drop_link;
-	bool trace;		/* every skb tracepoint */
+	bool trace;		/* every skb hook */
 	bool drop_stack;	/* drops only, with stacks */
-	bool drops;		/* attach the kfree_skb program */
 	const char *func;	/* --filter-skb-func */
+	regex_t func_re;	/* its whole-name form */
+	bool has_re;
 	__u32 mark;
+	struct bpf_program *drop_prog;	/* the one for this backend */
+	const char *drop_hook;		/* what it attaches to */
 	char func_buf[192];
 	struct vista_field fields[1];
 	struct vista_group group;
 };
 
-/* kfree_skb has its own program, which also reports the reason. */
-static const char *const skb_exclude[] = { "kfree_skb", NULL };
+/*
+ * Drops have their own programs, which also read the reason: the
+ * kfree_skb tracepoint, or the function the kernel drops through
+ * (sk_skb_reason_drop since 6.11, kfree_skb_reason before).
+ */
+static const char *const skb_drop_funcs[] = {
+	"sk_skb_reason_drop", "kfree_skb_reason",
+};
+static const char *const skb_exclude[] = {
+	"kfree_skb", "sk_skb_reason_drop", "kfree_skb_reason", NULL,
+};
 
 static int skb_init(struct vista_ctx *ctx)
 {
@@ -39,50 +51,82 @@ static int skb_init(struct vista_ctx *ctx)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
+	ctx->priv = st;
 	st->trace = h->opt_bool(ctx, "trace");
 	st->drop_stack = h->opt_bool(ctx, "drop-stack");
 	st->func = h->opt_str(ctx, "func");
 	st->mark = h->opt_uint(ctx, "mark");
 	if (st->func && !*st->func)
 		st->func = NULL;
-	st->drops = true;
 	if (st->func) {
 		char why[128], *whole;
-		regex_t re;
 		int rc;
 
-		/* Whole-name match, as the core matches tracepoint names. */
-		if (asprintf(&whole, "^(%s)$", st->func) < 0) {
-			free(st);
-			return -ENOMEM;
-		}
-		rc = regcomp(&re, st->func, REG_EXTENDED | REG_NOSUB);
+		/* Whole-name match, as the core matches hook names. */
+		rc = regcomp(&st->func_re, st->func, REG_EXTENDED | REG_NOSUB);
 		if (!rc) {
-			regfree(&re);
-			rc = regcomp(&re, whole, REG_EXTENDED | REG_NOSUB);
+			regfree(&st->func_re);
+			if (asprintf(&whole, "^(%s)$", st->func) < 0)
+				return -ENOMEM;
+			rc = regcomp(&st->func_re, whole,
+				     REG_EXTENDED | REG_NOSUB);
+			free(whole);
 		}
-		free(whole);
 		if (rc) {
-			regerror(rc, &re, why, sizeof(why));
+			regerror(rc, &st->func_re, why, sizeof(why));
 			vista_err(ctx, "--filter-skb-func: invalid regular "
 				  "expression '%s': %s", st->func, why);
-			free(st);
 			return -EINVAL;
 		}
-		/* kfree_skb is one of the skb tracepoints: filtered too. */
-		st->drops = !regexec(&re, "kfree_skb", 0, NULL, 0);
-		regfree(&re);
+		st->has_re = true;
 	}
 	/* A bare [tracer.skb] section means: trace skbs. */
 	if (!st->trace && !st->drop_stack)
 		st->trace = true;
-	/* The reference: drop-stack traces kfree_skb only, unless asked for
+	/* The reference: drop-stack traces drops only, unless asked for
 	 * every function too. */
 	if (st->drop_stack && !h->opt_is_set(ctx, "trace"))
 		st->trace = false;
-	if (st->drop_stack)
-		st->drops = true;
-	ctx->priv = st;
+	return 0;
+}
+
+/* Pick the drop program and hook for the backend; NULL hook: none. */
+static int skb_pick_drop(struct vista_ctx *ctx, int backend)
+{
+	struct skb_state *st = ctx->priv;
+	__u8 skb_pos, reason_pos;
+	size_t i;
+
+	if (backend == VISTA_BACKEND_TRACEPOINT) {
+		st->drop_prog = st->skel->progs.vista_skb_drop;
+		st->drop_hook = "kfree_skb";
+	} else {
+		for (i = 0; i < sizeof(skb_drop_funcs) / sizeof(*skb_drop_funcs);
+		     i++)
+			if (!ctx->host->func_args(ctx, skb_drop_funcs[i],
+						  "sk_buff", "skb_drop_reason",
+						  &skb_pos, &reason_pos))
+				break;
+		if (i == sizeof(skb_drop_funcs) / sizeof(*skb_drop_funcs)) {
+			/* No drop function in BTF: the tracepoint will do. */
+			st->drop_prog = st->skel->progs.vista_skb_drop;
+			st->drop_hook = "kfree_skb";
+			return 0;
+		}
+		st->drop_hook = skb_drop_funcs[i];
+		st->skel->rodata->skb_drop_skb_pos = skb_pos;
+		st->skel->rodata->skb_drop_reason_pos = reason_pos;
+		st->drop_prog = backend == VISTA_BACKEND_FENTRY ?
+				st->skel->progs.vista_skb_fdrop :
+				st->skel->progs.vista_skb_kdrop;
+		if (backend == VISTA_BACKEND_FENTRY)
+			bpf_program__set_attach_target(st->drop_prog, 0,
+						       st->drop_hook);
+	}
+	/* --filter-skb-func applies to the drop hook as to any other. */
+	if (!st->drop_stack && (!st->trace ||
+	    (st->has_re && regexec(&st->func_re, st->drop_hook, 0, NULL, 0))))
+		st->drop_hook = NULL;
 	return 0;
 }
 
@@ -94,7 +138,8 @@ static int skb_load(struct vista_ctx *ctx)
 		.kind = VISTA_OBJ_SKB,
 		.exclude = skb_exclude,
 	};
-	int ret;
+	bool have_targets = st->trace;
+	int i, ret, backend;
 
 	st->skel = skb_bpf__open();
 	if (!st->skel) {
@@ -107,30 +152,49 @@ static int skb_load(struct vista_ctx *ctx)
 	st->skel->rodata->skb_drop_stack = st->drop_stack;
 
 	req.func_regex = st->func;
-	req.tp[1] = st->skel->progs.vista_skb_tp1;
-	req.tp[2] = st->skel->progs.vista_skb_tp2;
-	req.tp[3] = st->skel->progs.vista_skb_tp3;
-	req.tp[4] = st->skel->progs.vista_skb_tp4;
-	req.tp[5] = st->skel->progs.vista_skb_tp5;
+	req.tracing[1] = st->skel->progs.vista_skb_tp1;
+	req.tracing[2] = st->skel->progs.vista_skb_tp2;
+	req.tracing[3] = st->skel->progs.vista_skb_tp3;
+	req.tracing[4] = st->skel->progs.vista_skb_tp4;
+	req.tracing[5] = st->skel->progs.vista_skb_tp5;
+	req.kprobe[1] = st->skel->progs.vista_skb_kp1;
+	req.kprobe[2] = st->skel->progs.vista_skb_kp2;
+	req.kprobe[3] = st->skel->progs.vista_skb_kp3;
+	req.kprobe[4] = st->skel->progs.vista_skb_kp4;
+	req.kprobe[5] = st->skel->progs.vista_skb_kp5;
+	for (i = 1; i <= VISTA_MAX_ARG; i++) {
+		bpf_program__set_autoload(req.tracing[i], false);
+		bpf_program__set_autoload(req.kprobe[i], false);
+	}
 	ret = ctx->host->prepare(ctx, st->skel->obj, st->trace ? &req : NULL);
-	if (ret == -ENOENT && st->drops) {
-		/* Only kfree_skb matched: its own program serves it. */
-		st->trace = false;
+	if (ret == -ENOENT) {
+		/* Nothing but (maybe) the drop hook matched. */
+		have_targets = false;
 		ret = ctx->host->prepare(ctx, st->skel->obj, NULL);
-	} else if (ret == -ENOENT) {
-		vista_err(ctx, "no skb tracepoint matches%s%s%s",
-			  st->func ? " --filter-skb-func '" : "",
-			  st->func ? st->func : "", st->func ? "'" : "");
 	}
 	if (ret)
 		return ret;
-	if (!st->trace) {
-		int i;
-
-		for (i = 1; i <= VISTA_MAX_ARG; i++)
-			bpf_program__set_autoload(req.tp[i], false);
+	backend = ctx->host->backend(ctx);
+	if (backend < 0)
+		return backend;
+	ret = skb_pick_drop(ctx, backend);
+	if (ret)
+		return ret;
+	if (!have_targets && !st->drop_hook) {
+		vista_err(ctx, "no skb tracepoint or function matches%s%s%s",
+			  st->func ? " --filter-skb-func '" : "",
+			  st->func ? st->func : "", st->func ? "'" : "");
+		return -ENOENT;
 	}
-	bpf_program__set_autoload(st->skel->progs.vista_skb_drop, st->drops);
+	bpf_program__set_autoload(st->skel->progs.vista_skb_drop,
+				  st->drop_hook &&
+				  st->drop_prog == st->skel->progs.vista_skb_drop);
+	bpf_program__set_autoload(st->skel->progs.vista_skb_kdrop,
+				  st->drop_hook &&
+				  st->drop_prog == st->skel->progs.vista_skb_kdrop);
+	bpf_program__set_autoload(st->skel->progs.vista_skb_fdrop,
+				  st->drop_hook &&
+				  st->drop_prog == st->skel->progs.vista_skb_fdrop);
 	ret = skb_bpf__load(st->skel);
 	if (ret) {
 		vista_err(ctx, "cannot load BPF programs: %s (VISTA_DEBUG=1 "
@@ -145,20 +209,25 @@ static int skb_attach(struct vista_ctx *ctx)
 	struct skb_state *st = ctx->priv;
 	int ret;
 
-	if (st->drops) {
-		st->drop_link =
-			bpf_program__attach(st->skel->progs.vista_skb_drop);
+	if (st->drop_hook) {
+		if (st->drop_prog == st->skel->progs.vista_skb_kdrop)
+			st->drop_link = bpf_program__attach_kprobe(
+				st->drop_prog, false, st->drop_hook);
+		else
+			st->drop_link = bpf_program__attach(st->drop_prog);
 		if (!st->drop_link) {
 			ret = -errno;
-			vista_err(ctx, "cannot attach to tracepoint kfree_skb: "
-				  "%s", strerror(-ret));
+			vista_err(ctx, "cannot attach to %s: %s",
+				  st->drop_hook, strerror(-ret));
 			return ret;
 		}
-		vista_info(ctx, "drops: tracepoint kfree_skb, with reasons%s",
-			   st->drop_stack ? " and stacks" : "");
+		vista_info(ctx, "drops: %s %s, with reasons%s",
+			   st->drop_prog == st->skel->progs.vista_skb_drop ?
+			   "tracepoint" :
+			   st->drop_prog == st->skel->progs.vista_skb_kdrop ?
+			   "kprobe" : "fentry",
+			   st->drop_hook, st->drop_stack ? " and stacks" : "");
 	}
-	if (!st->trace)
-		return 0;
 	return ctx->host->attach(ctx, st->skel->obj);
 }
 
@@ -177,20 +246,25 @@ static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
 
 	switch (ev->hdr.kind) {
 	case SKB_EV_FUNC:
-		name = ctx->host->target_name(ctx, ev->hdr.target);
+		/* A clone knows its target; a kprobe its address. */
+		name = ev->hdr.target != VISTA_TARGET_NONE ?
+		       ctx->host->target_name(ctx, ev->hdr.target) :
+		       ctx->host->ksym(ctx, ev->hdr.func_ip);
 		if (!name)
 			return -EINVAL;
 		rec->func = name;
 		return 0;
 	case SKB_EV_DROP:
+		name = ev->hdr.func_ip ?
+		       ctx->host->ksym(ctx, ev->hdr.func_ip) : "kfree_skb";
 		reason = ctx->host->enum_name(ctx, "skb_drop_reason",
 					      ev->reason);
 		if (reason)
 			snprintf(st->func_buf, sizeof(st->func_buf),
-				 "kfree_skb(%s)", reason);
+				 "%s(%s)", name ? name : "?", reason);
 		else
 			snprintf(st->func_buf, sizeof(st->func_buf),
-				 "kfree_skb(%u)", ev->reason);
+				 "%s(%u)", name ? name : "?", ev->reason);
 		rec->func = st->func_buf;
 		st->fields[0].name = "reason";
 		if (reason) {
@@ -226,6 +300,8 @@ static void skb_fini(struct vista_ctx *ctx)
 
 	if (!st)
 		return;
+	if (st->has_re)
+		regfree(&st->func_re);
 	skb_bpf__destroy(st->skel);
 	free(st);
 	ctx->priv = NULL;

@@ -27,8 +27,8 @@ expect 2 '--timestamp: invalid value "bogus"' --filter-trace-skb --timestamp bog
 expect 2 "--filter-trace-sk: not supported yet" --filter-trace-sk
 expect 2 "--pcap-file: not supported yet" --filter-trace-skb --pcap-file x.pcapng
 expect 2 'pcap-filter "icmp": not supported yet' --filter-trace-skb icmp
-expect 2 "--kprobe-backend kprobe: not supported yet" --filter-trace-skb \
-	--kprobe-backend kprobe
+expect 2 '--kprobe-backend: invalid value "kprobes"' --filter-trace-skb \
+	--kprobe-backend kprobes
 expect 2 "nothing to trace" --output-meta
 
 printf '[core]\noutput-meta = true\n[tracer.skb]\nbogus = 1\n' >"$T/k.ini"
@@ -85,7 +85,7 @@ if [ "$(id -u)" = 0 ]; then
 		--filter-ifname nope0
 	expect 2 "--filter-skb-func: invalid regular expression '('" \
 		--filter-trace-skb --filter-skb-func '('
-	expect 1 "no skb tracepoint matches --filter-skb-func 'nomatch'" \
+	expect 1 "no skb tracepoint or function matches --filter-skb-func 'nomatch'" \
 		--filter-trace-skb --filter-skb-func nomatch
 	ln -s "$T/target" "$T/link"
 	expect 1 "$T/link: Too many levels of symbolic links" \
@@ -93,6 +93,11 @@ if [ "$(id -u)" = 0 ]; then
 	[ -e "$T/target" ] && fail "followed the symlink" ||
 		pass "did not write through the symlink"
 	expect 1 "--kernel-btf" --filter-trace-skb --kernel-btf "$T/nothere"
+	# A backend the kernel lacks is a clear error, not a fallback.
+	if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
+		expect 1 "--kprobe-backend kprobe: this kernel cannot: it has no kprobes" \
+			--filter-trace-skb --kprobe-backend kprobe
+	fi
 	assert_no_leftovers
 else
 	echo "SKIP: capability and runtime-input checks need root"
