@@ -568,11 +568,26 @@ static void progress(struct instance *inst, size_t done, size_t total)
 
 /* ---- tracing clones: tp_btf and fentry ---------------------------- */
 
-static int clone_attach(struct instance *inst, struct attach_plan *plan,
-			struct bpf_program *tmpl, struct bpf_insn *insns,
-			size_t cnt, const size_t *magic, size_t nr_magic,
-			const struct kbtf_target *t, int *why)
+struct clone_work {
+	struct instance *inst;
+	struct attach_plan *plan;
+	struct attach_stats *st;
+	const struct bpf_insn *insns[VISTA_MAX_ARG + 1];	/* templates */
+	size_t cnt[VISTA_MAX_ARG + 1];
+	size_t magic[VISTA_MAX_ARG + 1][8];
+	size_t nr_magic[VISTA_MAX_ARG + 1];
+	__u32 *ids;			/* target id of each plan target */
+	pthread_mutex_t lock;
+	size_t next, done;
+	int fatal;
+};
+
+/* Load and attach one clone: 0, 1 (skipped, *why set) or -errno. */
+static int clone_attach(struct clone_work *w, struct bpf_insn *insns,
+			size_t i, int *why)
 {
+	const struct kbtf_target *t = &w->plan->targets[i];
+	struct attach_plan *plan = w->plan;
 	char log[4096];
 	LIBBPF_OPTS(bpf_prog_load_opts, opts,
 		.expected_attach_type =
@@ -583,27 +598,24 @@ static int clone_attach(struct instance *inst, struct attach_plan *plan,
 		.log_buf = log,
 		.log_size = sizeof(log),
 	);
-	__u32 id;
-	size_t i;
+	size_t k;
 	int fd, link, ret;
 
 	if (t->btf_obj_fd < 0) {	/* module BTF we could not open */
 		*why = ENOENT;
 		return 1;
 	}
-	ret = target_add(t->name, t->tracepoint, &id);
-	if (ret)
-		return ret;
-	for (i = 0; i < nr_magic; i++) {
-		insns[magic[i]].imm = id;
-		insns[magic[i] + 1].imm = 0;
+	for (k = 0; k < w->nr_magic[t->pos]; k++) {
+		insns[w->magic[t->pos][k]].imm = w->ids[i];
+		insns[w->magic[t->pos][k] + 1].imm = 0;
 	}
 	log[0] = '\0';
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, bpf_program__name(tmpl),
-			   "Dual BSD/GPL", insns, cnt, &opts);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING,
+			   bpf_program__name(plan->tmpl[t->pos]),
+			   "Dual BSD/GPL", insns, w->cnt[t->pos], &opts);
 	if (fd < 0) {
 		*why = errno;
-		vlog(VISTA_LOG_DEBUG, inst->ctx.name,
+		vlog(VISTA_LOG_DEBUG, w->inst->ctx.name,
 		     "%s: load failed: %s%s%.300s", t->name, strerror(errno),
 		     log[0] ? ": " : "", log);
 		return 1;
@@ -611,69 +623,118 @@ static int clone_attach(struct instance *inst, struct attach_plan *plan,
 	link = bpf_raw_tracepoint_open(NULL, fd);
 	if (link < 0) {
 		*why = errno;
-		vlog(VISTA_LOG_DEBUG, inst->ctx.name, "%s: attach failed: %s",
-		     t->name, strerror(errno));
+		vlog(VISTA_LOG_DEBUG, w->inst->ctx.name,
+		     "%s: attach failed: %s", t->name, strerror(errno));
 		close(fd);
 		return 1;
 	}
-	if (plan_keep_fd(plan, fd) || plan_keep_fd(plan, link)) {
+	pthread_mutex_lock(&w->lock);
+	ret = plan_keep_fd(plan, fd);
+	if (!ret)
+		ret = plan_keep_fd(plan, link);
+	pthread_mutex_unlock(&w->lock);
+	if (ret) {
 		close(link);
 		close(fd);
-		return -ENOMEM;
 	}
-	return 0;
+	return ret;
 }
 
+static void *clone_worker(void *arg)
+{
+	struct clone_work *w = arg;
+	struct bpf_insn *insns[VISTA_MAX_ARG + 1] = {};
+	size_t i;
+	int ret, why = 0, pos;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->plan->nr_targets || w->fatal || vista_stop)
+			break;
+		/* Each worker patches its own copy of the template. */
+		pos = w->plan->targets[i].pos;
+		if (!insns[pos]) {
+			insns[pos] = malloc(w->cnt[pos] * sizeof(**insns));
+			if (!insns[pos]) {
+				w->fatal = -ENOMEM;
+				break;
+			}
+			memcpy(insns[pos], w->insns[pos],
+			       w->cnt[pos] * sizeof(**insns));
+		}
+		ret = clone_attach(w, insns[pos], i, &why);
+		pthread_mutex_lock(&w->lock);
+		if (ret < 0 && !w->fatal)
+			w->fatal = ret;
+		else if (ret > 0)
+			stats_skip(w->st, why, w->plan->targets[i].name);
+		else if (!ret)
+			w->st->attached++;
+		w->done++;
+		progress(w->inst, w->done, w->plan->nr_targets);
+		pthread_mutex_unlock(&w->lock);
+	}
+	for (pos = 1; pos <= VISTA_MAX_ARG; pos++)
+		free(insns[pos]);
+	return NULL;
+}
+
+/* One program load per target: spread them over the CPUs. */
 static int attach_clones(struct instance *inst, struct attach_plan *plan,
 			 struct attach_stats *st)
 {
-	size_t magic[VISTA_MAX_ARG + 1][8], nr_magic[VISTA_MAX_ARG + 1] = {};
-	struct bpf_insn *insns[VISTA_MAX_ARG + 1] = {};
-	size_t cnt[VISTA_MAX_ARG + 1] = {}, i;
-	int ret = 0, why = 0, pos;
+	struct clone_work w = {
+		.inst = inst, .plan = plan, .st = st,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, nthreads, started = 0;
+	pthread_t th[16];
+	int ret = 0, pos;
 
 	for (pos = 1; pos <= VISTA_MAX_ARG; pos++) {
 		struct bpf_program *p = plan->tmpl[pos];
 
 		if (!p)
 			continue;
-		cnt[pos] = bpf_program__insn_cnt(p);
-		insns[pos] = malloc(cnt[pos] * sizeof(struct bpf_insn));
-		if (!insns[pos]) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		memcpy(insns[pos], bpf_program__insns(p),
-		       cnt[pos] * sizeof(struct bpf_insn));
-		/* Found before any patching: clones overwrite the magic. */
-		nr_magic[pos] = find_magic(insns[pos], cnt[pos], magic[pos],
-					   ARRAY_SIZE(magic[pos]));
-		if (!nr_magic[pos]) {
+		w.insns[pos] = bpf_program__insns(p);
+		w.cnt[pos] = bpf_program__insn_cnt(p);
+		w.nr_magic[pos] = find_magic(w.insns[pos], w.cnt[pos],
+					     w.magic[pos],
+					     ARRAY_SIZE(w.magic[pos]));
+		if (!w.nr_magic[pos]) {
 			vlog(VISTA_LOG_ERROR, inst->ctx.name,
 			     "template %s does not call vista_target_id()",
 			     bpf_program__name(p));
-			ret = -EINVAL;
-			goto out;
+			return -EINVAL;
 		}
 	}
-	for (i = 0; i < plan->nr_targets && !vista_stop; i++) {
-		const struct kbtf_target *t = &plan->targets[i];
+	w.ids = calloc(plan->nr_targets, sizeof(*w.ids));
+	if (!w.ids)
+		return -ENOMEM;
+	for (i = 0; i < plan->nr_targets && !ret; i++)
+		ret = target_add(plan->targets[i].name,
+				 plan->targets[i].tracepoint, &w.ids[i]);
+	if (ret)
+		goto out;
 
-		pos = t->pos;
-		ret = clone_attach(inst, plan, plan->tmpl[pos], insns[pos],
-				   cnt[pos], magic[pos], nr_magic[pos], t, &why);
-		if (ret < 0)
-			goto out;
-		if (ret)
-			stats_skip(st, why, t->name);
-		else
-			st->attached++;
-		ret = 0;
-		progress(inst, i + 1, plan->nr_targets);
-	}
+	nthreads = ncpu > 1 ? (size_t)ncpu : 1;
+	if (nthreads > ARRAY_SIZE(th))
+		nthreads = ARRAY_SIZE(th);
+	if (nthreads > plan->nr_targets)
+		nthreads = plan->nr_targets;
+	for (i = 0; i < nthreads; i++)
+		if (!pthread_create(&th[i], NULL, clone_worker, &w))
+			started++;
+	if (!started)
+		clone_worker(&w);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	ret = w.fatal;
 out:
-	for (pos = 1; pos <= VISTA_MAX_ARG; pos++)
-		free(insns[pos]);
+	free(w.ids);
 	return ret;
 }
 
