@@ -9,4 +9,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev \
 	libinih-dev libcriterion-dev \
-	iproute2 iptables iputils-ping jq util-linux >/dev/null
+	iproute2 iptables iputils-ping jq util-linux \
+	qemu-system-x86 busybox-static kmod cpio xz-utils >/dev/null

@@ -26,6 +26,8 @@ EXTRA_DIST += tests/build/exports.sh
 E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 	tests/e2e/filters.sh tests/e2e/lost.sh tests/e2e/signals.sh
 TESTS += $(E2E_TESTS)
+
+include tests/vm/local.mk
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh
 
 # The installed vista finds the installed plugins (make distcheck runs it).

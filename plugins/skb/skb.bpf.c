@@ -86,17 +86,18 @@ int vista_skb_drop(__u64 *ctx)
 }
 
 /*
- * The positions are .rodata constants, known to the verifier, so only the
- * branch for this kernel's signature is ever verified.
+ * The positions are .rodata constants, known to the verifier. clang folds
+ * a switch of ctx loads into one load at a variable offset, which the
+ * verifier refuses for ctx: read pt_regs with a probe read (CORE) instead.
  */
 static __always_inline __u64 skb_kprobe_arg(struct pt_regs *ctx, __u8 pos)
 {
 	switch (pos) {
-	case 1: return PT_REGS_PARM1(ctx);
-	case 2: return PT_REGS_PARM2(ctx);
-	case 3: return PT_REGS_PARM3(ctx);
-	case 4: return PT_REGS_PARM4(ctx);
-	default: return PT_REGS_PARM5(ctx);
+	case 1: return PT_REGS_PARM1_CORE(ctx);
+	case 2: return PT_REGS_PARM2_CORE(ctx);
+	case 3: return PT_REGS_PARM3_CORE(ctx);
+	case 4: return PT_REGS_PARM4_CORE(ctx);
+	default: return PT_REGS_PARM5_CORE(ctx);
 	}
 }
 
@@ -109,15 +110,13 @@ int vista_skb_kdrop(struct pt_regs *ctx)
 			  (__u32)skb_kprobe_arg(ctx, skb_drop_reason_pos));
 }
 
+/* bpf_get_func_arg() (5.17+) takes a variable index, unlike ctx[i]. */
 static __always_inline __u64 skb_fentry_arg(__u64 *ctx, __u8 pos)
 {
-	switch (pos) {
-	case 1: return ctx[0];
-	case 2: return ctx[1];
-	case 3: return ctx[2];
-	case 4: return ctx[3];
-	default: return ctx[4];
-	}
+	__u64 v = 0;
+
+	bpf_get_func_arg(ctx, pos - 1, &v);
+	return v;
 }
 
 SEC("fentry")

@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the VM scenarios (sourced by tests/vm/scenarios/*.sh inside
+# the guest, under bash; never run on the host). The shape follows
+# tests/e2e/lib.sh: a namespace pair joined by a veth, vista in the
+# background, output parsed and asserted, nothing of vista left behind.
+#
+# A scenario ends with finish (PASS if no check failed, else FAIL with the
+# first failure), or with skip REASON. /init prints the one VISTA-RESULT
+# line from what these write to $VISTA_RESULT_FILE.
+
+set -u
+. /vista/env	# VISTA, VISTA_PROFILES, VISTA_KVER
+
+SCENARIO=${VISTA_SCENARIO:-$(basename "$0" .sh)}
+RESULT_FILE=${VISTA_RESULT_FILE:-/run/vista-result}
+T=$(mktemp -d /tmp/vista-vm.XXXXXX)
+NS_A=vista-a
+NS_B=vista-b
+ADDR_A=10.231.1.1
+ADDR_B=10.231.1.2
+VISTA_PID=
+FAILS=0
+FIRST_FAIL=
+CHECKS=0
+# vista parses BTF and loads programs on an emulated CPU: give it time.
+START_TIMEOUT=${VISTA_START_TIMEOUT:-90}
+
+log() { echo "# $*"; }
+pass() { CHECKS=$((CHECKS + 1)); echo "ok: $*"; }
+fail() {
+	CHECKS=$((CHECKS + 1))
+	FAILS=$((FAILS + 1))
+	[ -n "$FIRST_FAIL" ] || FIRST_FAIL=$*
+	echo "FAIL: $*"
+}
+
+# result STATUS DETAIL...: the scenario's one result (the first one wins).
+result() {
+	local st=$1 d
+	shift
+	[ -s "$RESULT_FILE" ] && return 0
+	d=$(echo "$*" | tr -s '\n\t\r ' ' ' | cut -c1-400)
+	echo "$st ${d% }" >"$RESULT_FILE"
+}
+
+skip() {
+	echo "SKIP: $*"
+	result SKIP "$*"
+	exit 0
+}
+
+# finish [DETAIL]: PASS with DETAIL (default: the number of checks), or
+# FAIL with the first failure.
+finish() {
+	if [ "$FAILS" -gt 0 ]; then
+		local more=
+		[ "$FAILS" -gt 1 ] && more="(and $((FAILS - 1)) more)"
+		result FAIL "$FIRST_FAIL" $more
+		exit 1
+	fi
+	result PASS "${1:-$CHECKS checks}"
+	exit 0
+}
+
+cleanup() {
+	[ -n "$VISTA_PID" ] && kill -KILL "$VISTA_PID" 2>/dev/null
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Two namespaces, veth va (in A) <-> vb (in B).
+setup_pair() {
+	ip netns add "$NS_A" && ip netns add "$NS_B" ||
+		{ fail "ip netns add"; finish; }
+	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B" ||
+		{ fail "ip link add type veth"; finish; }
+	ip -n "$NS_A" addr add "$ADDR_A/24" dev va
+	ip -n "$NS_B" addr add "$ADDR_B/24" dev vb
+	ip -n "$NS_A" link set va up
+	ip -n "$NS_B" link set vb up
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	NETNS_B=$(stat -L -c %i "/run/netns/$NS_B")
+	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
+}
+
+# start_vista OUT ARGS...: run vista in the background until it listens
+# ("listening for events" on stderr, in OUT.err).
+start_vista() {
+	local out=$1 i
+	shift
+	LINKS_BEFORE=$(link_count)
+	KPROBES_BEFORE=$(kprobe_count)
+	FTRACE_BEFORE=$(ftrace_count)
+	log "vista $*"
+	"$VISTA" "$@" >"$out" 2>"$out.err" &
+	VISTA_PID=$!
+	for i in $(seq 1 $((START_TIMEOUT * 10))); do
+		grep -q "listening for events" "$out.err" 2>/dev/null && {
+			log "vista listening after $((i / 10)).$((i % 10))s"
+			return 0
+		}
+		if ! kill -0 "$VISTA_PID" 2>/dev/null; then
+			wait "$VISTA_PID"
+			echo "vista exited early ($?):"
+			cat "$out.err"
+			VISTA_PID=
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "vista did not start listening in ${START_TIMEOUT}s:"
+	cat "$out.err"
+	return 1
+}
+
+# stop_vista [SIG]: stop it and return its exit code.
+stop_vista() {
+	local rc
+	kill -"${1:-INT}" "$VISTA_PID" 2>/dev/null
+	wait "$VISTA_PID"
+	rc=$?
+	VISTA_PID=
+	return $rc
+}
+
+vista_progs() {
+	bpftool -j prog show 2>/dev/null |
+		jq -r '.[] | select((.name // "") | startswith("vista")) |
+			"\(.id):\(.name)"' | tr '\n' ' '
+}
+link_count() { bpftool -j link show 2>/dev/null | jq length; }
+# Every kprobe of the kernel, perf-attached ones included (they are not in
+# kprobe_events).
+kprobe_count() {
+	if [ -r /sys/kernel/debug/kprobes/list ]; then
+		wc -l </sys/kernel/debug/kprobes/list
+	else
+		echo 0
+	fi
+}
+
+# Functions ftrace patches: kprobe-multi (fprobe) and fentry trampolines
+# show here, not in the kprobes list.
+ftrace_count() {
+	local f
+	f=$(tracefs)/enabled_functions
+	if [ -r "$f" ]; then
+		wc -l <"$f"
+	else
+		echo 0
+	fi
+}
+
+# No BPF program, link, kprobe or ftrace hook of vista may outlive it.
+assert_no_leftovers() {
+	local progs links kprobes ftrace i
+	# The kernel frees closed programs from a work queue, a moment after
+	# the last fd is gone (longer on an emulated CPU).
+	for i in $(seq 1 100); do
+		progs=$(vista_progs)
+		[ -z "$progs" ] && break
+		sleep 0.1
+	done
+	links=$(link_count)
+	kprobes=$(kprobe_count)
+	ftrace=$(ftrace_count)
+	if [ -n "$progs" ]; then
+		fail "BPF programs of vista remain: $progs"
+	else
+		pass "no vista BPF program remains"
+	fi
+	if [ -n "${LINKS_BEFORE:-}" ] && [ "$links" != "$LINKS_BEFORE" ]; then
+		fail "BPF links: $LINKS_BEFORE before vista, $links after"
+	else
+		pass "no BPF link left behind ($links)"
+	fi
+	if [ -n "${KPROBES_BEFORE:-}" ] && [ "$kprobes" != "$KPROBES_BEFORE" ]
+	then
+		fail "kprobes: $KPROBES_BEFORE before vista, $kprobes after"
+	else
+		pass "no kprobe left behind ($kprobes)"
+	fi
+	if [ -n "${FTRACE_BEFORE:-}" ] && [ "$ftrace" != "$FTRACE_BEFORE" ]; then
+		fail "ftrace: $FTRACE_BEFORE functions hooked before vista," \
+			"$ftrace after"
+	else
+		pass "no ftrace hook left behind ($ftrace)"
+	fi
+}
+
+# Event lines: the SKB/SK column starts with 0x.
+event_lines() { grep -E '^ *0x[0-9a-f]+ ' "$1"; }
+
+# kconfig NAME: y, m or n for CONFIG_NAME of the running kernel.
+kconfig() {
+	local v
+	if [ -r /proc/config.gz ]; then
+		v=$(zcat /proc/config.gz | sed -n "s/^CONFIG_$1=//p")
+	else
+		v=$(sed -n "s/^CONFIG_$1=//p" "/boot/config-$(uname -r)" \
+			2>/dev/null)
+	fi
+	echo "${v:-n}"
+}
+
+have_kprobe_pmu() { [ -d /sys/bus/event_source/devices/kprobe ]; }
+have_module_btf() { [ -n "$(ls /sys/kernel/btf | grep -v '^vmlinux$')" ]; }
+tracefs() {
+	if [ -d /sys/kernel/tracing/events ]; then
+		echo /sys/kernel/tracing
+	else
+		echo /sys/kernel/debug/tracing
+	fi
+}
+
+log "scenario $SCENARIO on $(uname -r)"
+
+# backend_path BACKEND: ICMP across the veth through BACKEND (forced):
+# ip_rcv, ip_local_deliver and icmp_rcv in that order with the request's
+# tuple; then an iptables DROP, reported through the kernel's drop
+# function with its reason; nothing left behind.
+backend_path() {
+	local b=$1 out req drop fn n1 n2 n3
+	setup_pair
+	out=$T/path.txt
+	start_vista "$out" --filter-trace-skb --output-tuple --output-meta \
+		--kprobe-backend "$b" --filter-addr "$ADDR_B" \
+		--filter-skb-func 'ip_rcv|ip_local_deliver|icmp_rcv|sk_skb_reason_drop|kfree_skb_reason' ||
+		{ fail "vista did not start with --kprobe-backend $b"; finish; }
+	ip netns exec "$NS_A" ping -c 1 -W 1 -e 4663 "$ADDR_B" >/dev/null 2>&1
+	ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" -j DROP
+	ip netns exec "$NS_A" ping -c 1 -W 1 -e 4664 "$ADDR_B" >/dev/null 2>&1
+	sleep 1
+	stop_vista INT || fail "exit code $? after SIGINT"
+
+	grep -q "backend $b: forced by --kprobe-backend" "$out.err" &&
+		pass "backend $b announced" ||
+		fail "no 'backend $b' line: $(head -3 "$out.err")"
+	req="$ADDR_A->$ADDR_B(icmp request id=4663 seq=1)"
+	n1=$(grep -nF "$req" "$out" | grep -m1 ' ip_rcv ' | cut -d: -f1)
+	n2=$(grep -nF "$req" "$out" | grep -m1 ' ip_local_deliver ' | cut -d: -f1)
+	n3=$(grep -nF "$req" "$out" | grep -m1 ' icmp_rcv ' | cut -d: -f1)
+	if [ -n "$n1" ] && [ -n "$n2" ] && [ -n "$n3" ] &&
+	   [ "$n1" -lt "$n2" ] && [ "$n2" -lt "$n3" ]; then
+		pass "ip_rcv < ip_local_deliver < icmp_rcv (lines $n1 $n2 $n3)"
+	else
+		fail "$b: ip_rcv/ip_local_deliver/icmp_rcv not in order ($n1 $n2 $n3)"
+		head -20 "$out" "$out.err"
+	fi
+	grep -F "$req" "$out" | grep ' ip_rcv ' |
+		grep -q " iface=$IFINDEX_B(vb) " && pass "ip_rcv on vb" ||
+		fail "ip_rcv not on iface $IFINDEX_B(vb)"
+	drop=$(grep -F "$ADDR_A->$ADDR_B(icmp request id=4664 seq=1)" "$out" |
+		grep -E ' (sk_skb_reason_drop|kfree_skb_reason)\(SKB_DROP_REASON_NETFILTER_DROP\) ' |
+		head -1)
+	fn=$(echo "$drop" | grep -oE '(sk_skb_reason_drop|kfree_skb_reason)' | head -1)
+	[ -n "$drop" ] && pass "drop through $fn with its reason" ||
+		{ fail "$b: no NETFILTER_DROP line from the drop function"; cat "$out" "$out.err"; }
+	grep -q "drops: .* $fn, with reasons" "$out.err" &&
+		pass "$(grep -o 'drops: .*' "$out.err")" ||
+		fail "no drops mechanism line"
+	bad=$(event_lines "$out" | awk '$4 !~ /^(ip_rcv|ip_local_deliver|icmp_rcv|sk_skb_reason_drop\(|kfree_skb_reason\()/' | head -1)
+	[ -z "$bad" ] && pass "only the filtered functions" || fail "stray: $bad"
+	assert_no_leftovers
+	finish "$b: $(grep -o 'attached .*' "$out.err" | head -1); $fn"
+}
