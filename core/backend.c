@@ -17,7 +17,7 @@
  *
  * Auto-detection, best first (see doc/design.md for the measurements):
  * fentry for a few functions (lowest cost per hit, one load each),
- * kprobe-multi, fentry, kprobe, and the tracepoints as the last resort.
+ * kprobe-multi, kprobe, fentry, and the tracepoints as the last resort.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,7 +43,7 @@ struct attach_plan {
 	struct bpf_program *tmpl[VISTA_MAX_ARG + 1];
 	struct kbtf_target *targets;	/* owned */
 	size_t nr_targets;
-	int *fds;			/* clones: program and link fds */
+	int *fds;			/* clones: their link fds */
 	size_t nr_fds;
 	struct bpf_link **links;	/* kprobe, kprobe-multi */
 	size_t nr_links;
@@ -219,15 +219,15 @@ static int backend_choose(size_t nr, enum vista_backend *out,
 	} else if (feat.kprobe_multi) {
 		*out = VISTA_BACKEND_KPROBE_MULTI;
 		*why = "one link per argument position for all functions";
-	} else if (feat.fentry) {
-		*out = VISTA_BACKEND_FENTRY;
-		*why = "no kprobe-multi; fentry costs less per packet than "
-		       "kprobes";
 	} else if (feat.kprobe) {
 		*out = VISTA_BACKEND_KPROBE;
-		*why = feat.fentry_err == EPERM ?
-			"no kprobe-multi, fentry refused (EPERM)" :
+		*why = feat.fentry ?
+			"no kprobe-multi; for this many functions kprobes "
+			"attach and detach faster than fentry trampolines" :
 			"no kprobe-multi and no fentry";
+	} else if (feat.fentry) {
+		*out = VISTA_BACKEND_FENTRY;
+		*why = "no kprobes";
 	} else {
 		*out = VISTA_BACKEND_TRACEPOINT;
 		*why = feat.fentry_err == EPERM ?
@@ -628,15 +628,13 @@ static int clone_attach(struct clone_work *w, struct bpf_insn *insns,
 		close(fd);
 		return 1;
 	}
+	/* The link holds the program: one fd per target, not two. */
+	close(fd);
 	pthread_mutex_lock(&w->lock);
-	ret = plan_keep_fd(plan, fd);
-	if (!ret)
-		ret = plan_keep_fd(plan, link);
+	ret = plan_keep_fd(plan, link);
 	pthread_mutex_unlock(&w->lock);
-	if (ret) {
+	if (ret)
 		close(link);
-		close(fd);
-	}
 	return ret;
 }
 
@@ -872,8 +870,14 @@ static int attach_kprobes(struct instance *inst, struct attach_plan *plan,
 	return 0;
 }
 
+/*
+ * Removing a kprobe or a trampoline waits for RCU grace periods, for each
+ * one: measured under TCG, closing 1,600 fentry links one by one takes
+ * minutes. Done from several threads, the waits overlap.
+ */
 struct detach_work {
-	struct bpf_link **links;
+	struct bpf_link **links;	/* either these */
+	int *fds;			/* or these */
 	size_t nr;
 	size_t next;
 	pthread_mutex_t lock;
@@ -890,18 +894,20 @@ static void *detach_worker(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (i >= w->nr)
 			return NULL;
-		bpf_link__destroy(w->links[i]);
+		if (w->links)
+			bpf_link__destroy(w->links[i]);
+		else
+			close(w->fds[i]);
 	}
 }
 
-/* Removing a kprobe waits for an RCU grace period: do them in parallel. */
-static void destroy_links(struct bpf_link **links, size_t nr)
+static void detach_all(struct bpf_link **links, int *fds, size_t nr)
 {
 	struct detach_work w = {
-		.links = links, .nr = nr,
+		.links = links, .fds = fds, .nr = nr,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
-	size_t nthreads = nr > 64 ? kprobe_batch() : 1, i, started = 0;
+	size_t nthreads = nr > 16 ? kprobe_batch() : 1, i, started = 0;
 	pthread_t th[256];
 
 	for (i = 0; i < nthreads && i < ARRAY_SIZE(th); i++)
@@ -970,11 +976,9 @@ void backend_detach(struct instance *inst)
 	for (i = 0; i < plan->nr_links; i++)
 		if (plan->links[i])
 			plan->links[n++] = plan->links[i];
-	destroy_links(plan->links, n);
+	detach_all(plan->links, NULL, n);
 	free(plan->links);
-	/* Reverse order: each link goes before the program it runs. */
-	for (i = plan->nr_fds; i-- > 0;)
-		close(plan->fds[i]);
+	detach_all(NULL, plan->fds, plan->nr_fds);
 	free(plan->fds);
 	kbtf_targets_free(plan->targets, plan->nr_targets);
 	free(plan);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/libbpf.h>
@@ -42,6 +43,17 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 	if (vlog_level < VISTA_LOG_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* One fd per attached target: thousands with fentry or tp_btf clones. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static bool has_cap(const struct __user_cap_data_struct *d, int cap)
@@ -378,6 +390,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	raise_nofile();
 	code = run();
 	teardown();
 	if (listening)

@@ -37,7 +37,6 @@ const struct vista_option vista_core_options[] = {
 		.type = VISTA_OPT_UINT, .metavar = "uint", .def = "10",
 		.max = UINT64_MAX,
 		.help = "batch size for kprobe attaching/detaching",
-		.flags = NY,
 	},
 	{
 		.flag = "filter-netns", .section = "core", .key = "filter-netns",

@@ -640,18 +640,18 @@ Test(config, not_yet)
 	cr_expect_str_eq(v->opt->flag, "pcap-snaplen");
 	cr_expect_eq(v->line, 2);
 
-	/* Rows come first in table order: filter-kprobe-batch wins. */
-	cr_assert_eq(cli(&cfg, "--filter-kprobe-batch", "5", NULL), 0);
+	/* Rows come first in table order: filter-sk-func wins. */
+	cr_assert_eq(cli(&cfg, "--filter-sk-func", "x", NULL), 0);
 	v = config_first_not_yet(&cfg);
 	cr_assert_not_null(v);
-	cr_expect_str_eq(v->opt->flag, "filter-kprobe-batch");
+	cr_expect_str_eq(v->opt->flag, "filter-sk-func");
 	cr_expect_eq(v->source, CONFIG_CLI);
 }
 
 Test(config, not_yet_flags)
 {
 	static const char *const not_yet[] = {
-		"filter-kprobe-batch", "filter-sk-func", "filter-sk-mark",
+		"filter-sk-func", "filter-sk-mark",
 		"filter-tcp-lifetime", "filter-trace-iptables",
 		"filter-trace-sk", "filter-trace-tc", "filter-trace-tcp",
 		"filter-trace-xdp", "filter-track-skb", "output-iptables",
