@@ -535,20 +535,51 @@ static double now_ms(void)
 }
 
 /* What attaching did, for the summary line. */
+#define MAX_SKIP_REASONS	6
+
 struct attach_stats {
 	size_t attached;
 	size_t skipped;
 	int first_why;		/* errno of the first skip */
-	const char *first_name;
+	struct {
+		int err;
+		size_t n;
+		const char *example;
+	} why[MAX_SKIP_REASONS];	/* skips by errno; the rest in the last */
 };
 
 static void stats_skip(struct attach_stats *st, int why, const char *name)
 {
+	size_t i;
+
 	st->skipped++;
-	if (!st->first_why) {
+	if (!st->first_why)
 		st->first_why = why;
-		st->first_name = name;
+	for (i = 0; i < MAX_SKIP_REASONS - 1; i++)
+		if (!st->why[i].n || st->why[i].err == why)
+			break;
+	if (!st->why[i].n) {
+		st->why[i].err = why;
+		st->why[i].example = name;
 	}
+	st->why[i].n++;
+}
+
+/* "; skipped 5: 3 (e.g. add_grec) Cannot assign ..., 2 (...) ..." */
+static void stats_format(const struct attach_stats *st, char *buf,
+			 size_t len)
+{
+	size_t i, off;
+
+	if (!st->skipped) {
+		buf[0] = '\0';
+		return;
+	}
+	off = snprintf(buf, len, "; skipped %zu:", st->skipped);
+	for (i = 0; i < MAX_SKIP_REASONS && st->why[i].n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s %zu %s (e.g. %s)",
+				i ? "," : "", st->why[i].n,
+				strerror(st->why[i].err), st->why[i].example);
 }
 
 static void progress(struct instance *inst, size_t done, size_t total)
@@ -926,7 +957,7 @@ int backend_attach(struct instance *inst, struct bpf_object *obj)
 	struct attach_plan *plan = inst->plan;
 	struct attach_stats st = {};
 	double t0 = now_ms();
-	char skipped[256] = "";
+	char skipped[512];
 	int ret;
 
 	if (!plan)
@@ -946,10 +977,7 @@ int backend_attach(struct instance *inst, struct bpf_object *obj)
 		return -EINTR;
 	if (ret)
 		return ret;
-	if (st.skipped)
-		snprintf(skipped, sizeof(skipped),
-			 "; skipped %zu, the first (%s) because: %s",
-			 st.skipped, st.first_name, strerror(st.first_why));
+	stats_format(&st, skipped, sizeof(skipped));
 	vlog(VISTA_LOG_INFO, inst->ctx.name,
 	     "attached %zu of %zu %s %s in %.0f ms%s", st.attached,
 	     plan->nr_targets, kind_name(plan->kind),

@@ -28,7 +28,7 @@ E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk
-EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/vista-lib.sh
 
 # The installed vista finds the installed plugins (make distcheck runs it).
 installcheck-local:

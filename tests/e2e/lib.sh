@@ -20,6 +20,7 @@ FAILS=0
 log() { echo "# $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }
+. "$(dirname "$0")/../vista-lib.sh"
 
 # One end-to-end test at a time (make check -j): each checks that no BPF
 # program of vista is left, which another test's vista would break.
@@ -68,72 +69,6 @@ setup_pair() {
 	NETNS_B=$(stat -L -c %i "/run/netns/$NS_B")
 	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
 }
-
-# start_vista OUT ARGS...: run vista in the background until it listens.
-start_vista() {
-	local out=$1 i
-	shift
-	LINKS_BEFORE=$(link_count)
-	"$VISTA" "$@" >"$out" 2>"$out.err" &
-	VISTA_PID=$!
-	for i in $(seq 1 100); do
-		grep -q "listening for events" "$out.err" 2>/dev/null && return 0
-		if ! kill -0 "$VISTA_PID" 2>/dev/null; then
-			wait "$VISTA_PID"
-			echo "vista exited early ($?):"; cat "$out.err"
-			VISTA_PID=
-			return 1
-		fi
-		sleep 0.1
-	done
-	echo "vista did not start listening:"; cat "$out.err"
-	return 1
-}
-
-# stop_vista [SIG]: stop it and return its exit code.
-stop_vista() {
-	local rc
-	kill -"${1:-INT}" "$VISTA_PID" 2>/dev/null
-	wait "$VISTA_PID"
-	rc=$?
-	VISTA_PID=
-	return $rc
-}
-
-vista_progs() {
-	bpftool -j prog show 2>/dev/null |
-		jq -r '.[] | select((.name // "") | startswith("vista")) |
-			"\(.id):\(.name)"' | tr '\n' ' '
-}
-link_count() { bpftool -j link show 2>/dev/null | jq length; }
-
-# No BPF program or link of vista may outlive it. A link holds its
-# program, so no program means no link; the link count must also be back
-# to what it was before vista started ($LINKS_BEFORE).
-assert_no_leftovers() {
-	local progs links i
-	# The kernel frees closed programs from a work queue, a moment after
-	# the last fd is gone: wait for that, but not forever.
-	for i in $(seq 1 30); do
-		progs=$(vista_progs)
-		[ -z "$progs" ] && break
-		sleep 0.1
-	done
-	links=$(link_count)
-	if [ -n "$progs" ]; then
-		fail "BPF programs of vista remain: $progs"
-	else
-		pass "no vista BPF program remains"
-	fi
-	if [ -n "${LINKS_BEFORE:-}" ] && [ "$links" != "$LINKS_BEFORE" ]; then
-		fail "BPF links: $LINKS_BEFORE before vista, $links after"
-	else
-		pass "no BPF link left behind ($links)"
-	fi
-}
-
-# Event lines: the SKB/SK column starts with 0x.
-event_lines() { grep -E '^ *0x[0-9a-f]+ ' "$1"; }
 
 finish() {
 	if [ "$FAILS" -gt 0 ]; then

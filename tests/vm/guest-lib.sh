@@ -34,6 +34,8 @@ fail() {
 	echo "FAIL: $*"
 }
 
+. /vista/vista-lib.sh
+
 # result STATUS DETAIL...: the scenario's one result (the first one wins).
 result() {
 	local st=$1 d
@@ -86,114 +88,6 @@ setup_pair() {
 	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
 }
 
-# start_vista OUT ARGS...: run vista in the background until it listens
-# ("listening for events" on stderr, in OUT.err).
-start_vista() {
-	local out=$1 i
-	shift
-	LINKS_BEFORE=$(link_count)
-	KPROBES_BEFORE=$(kprobe_count)
-	FTRACE_BEFORE=$(ftrace_count)
-	log "vista $*"
-	"$VISTA" "$@" >"$out" 2>"$out.err" &
-	VISTA_PID=$!
-	for i in $(seq 1 $((START_TIMEOUT * 10))); do
-		grep -q "listening for events" "$out.err" 2>/dev/null && {
-			log "vista listening after $((i / 10)).$((i % 10))s"
-			return 0
-		}
-		if ! kill -0 "$VISTA_PID" 2>/dev/null; then
-			wait "$VISTA_PID"
-			echo "vista exited early ($?):"
-			cat "$out.err"
-			VISTA_PID=
-			return 1
-		fi
-		sleep 0.1
-	done
-	echo "vista did not start listening in ${START_TIMEOUT}s:"
-	cat "$out.err"
-	return 1
-}
-
-# stop_vista [SIG]: stop it and return its exit code.
-stop_vista() {
-	local rc
-	kill -"${1:-INT}" "$VISTA_PID" 2>/dev/null
-	wait "$VISTA_PID"
-	rc=$?
-	VISTA_PID=
-	return $rc
-}
-
-vista_progs() {
-	bpftool -j prog show 2>/dev/null |
-		jq -r '.[] | select((.name // "") | startswith("vista")) |
-			"\(.id):\(.name)"' | tr '\n' ' '
-}
-link_count() { bpftool -j link show 2>/dev/null | jq length; }
-# Every kprobe of the kernel, perf-attached ones included (they are not in
-# kprobe_events).
-kprobe_count() {
-	if [ -r /sys/kernel/debug/kprobes/list ]; then
-		wc -l </sys/kernel/debug/kprobes/list
-	else
-		echo 0
-	fi
-}
-
-# Functions ftrace patches: kprobe-multi (fprobe) and fentry trampolines
-# show here, not in the kprobes list.
-ftrace_count() {
-	local f
-	f=$(tracefs)/enabled_functions
-	if [ -r "$f" ]; then
-		wc -l <"$f"
-	else
-		echo 0
-	fi
-}
-
-# No BPF program, link, kprobe or ftrace hook of vista may outlive it.
-assert_no_leftovers() {
-	local progs links kprobes ftrace i
-	# The kernel frees closed programs from a work queue, a moment after
-	# the last fd is gone (longer on an emulated CPU).
-	for i in $(seq 1 100); do
-		progs=$(vista_progs)
-		[ -z "$progs" ] && break
-		sleep 0.1
-	done
-	links=$(link_count)
-	kprobes=$(kprobe_count)
-	ftrace=$(ftrace_count)
-	if [ -n "$progs" ]; then
-		fail "BPF programs of vista remain: $progs"
-	else
-		pass "no vista BPF program remains"
-	fi
-	if [ -n "${LINKS_BEFORE:-}" ] && [ "$links" != "$LINKS_BEFORE" ]; then
-		fail "BPF links: $LINKS_BEFORE before vista, $links after"
-	else
-		pass "no BPF link left behind ($links)"
-	fi
-	if [ -n "${KPROBES_BEFORE:-}" ] && [ "$kprobes" != "$KPROBES_BEFORE" ]
-	then
-		fail "kprobes: $KPROBES_BEFORE before vista, $kprobes after"
-	else
-		pass "no kprobe left behind ($kprobes)"
-	fi
-	if [ -n "${FTRACE_BEFORE:-}" ] && [ "$ftrace" != "$FTRACE_BEFORE" ]; then
-		fail "ftrace: $FTRACE_BEFORE functions hooked before vista," \
-			"$ftrace after"
-	else
-		pass "no ftrace hook left behind ($ftrace)"
-	fi
-}
-
-# Event lines: the SKB/SK column starts with 0x.
-event_lines() { grep -E '^ *0x[0-9a-f]+ ' "$1"; }
-
 # kconfig NAME: y, m or n for CONFIG_NAME of the running kernel.
 kconfig() {
 	local v
@@ -208,13 +102,6 @@ kconfig() {
 
 have_kprobe_pmu() { [ -d /sys/bus/event_source/devices/kprobe ]; }
 have_module_btf() { [ -n "$(ls /sys/kernel/btf | grep -v '^vmlinux$')" ]; }
-tracefs() {
-	if [ -d /sys/kernel/tracing/events ]; then
-		echo /sys/kernel/tracing
-	else
-		echo /sys/kernel/debug/tracing
-	fi
-}
 
 log "scenario $SCENARIO on $(uname -r)"
 

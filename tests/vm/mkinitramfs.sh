@@ -156,7 +156,7 @@ cp "$k/pkg/boot/config-$kver" "$r/boot/"
 mkdir -p "$r/vista/scenarios"
 cp "$VM_DIR/init.sh" "$r/init"
 chmod 755 "$r/init"
-cp "$VM_DIR/guest-lib.sh" "$r/vista/"
+cp "$VM_DIR/guest-lib.sh" "$VM_DIR/../vista-lib.sh" "$r/vista/"
 cp "$VM_DIR"/scenarios/*.sh "$r/vista/scenarios/"
 cat >"$r/vista/env" <<EOF
 VISTA=$vista

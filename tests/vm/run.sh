@@ -99,7 +99,7 @@ initramfs() {
 			find . -type f -print0 | LC_ALL=C sort -z |
 			xargs -0 sha256sum)
 		(cd "$VM_DIR" && sha256sum common.sh mkinitramfs.sh init.sh \
-			guest-lib.sh modules.list scenarios/*.sh)
+			guest-lib.sh ../vista-lib.sh modules.list scenarios/*.sh)
 		cat "$VM_CACHE/kernels/$kver/modroot/modules.list"
 		dpkg-query -W busybox-static bash dash iproute2 iptables \
 			iputils-ping bpftool jq util-linux coreutils kmod \
