@@ -63,8 +63,10 @@ static struct {
 	int fentry_err, kprobe_multi_err;
 } feat;
 
-static struct traceable traceable;
+static struct traceable traceable;	/* available_filter_functions */
 static bool traceable_done;
+static struct traceable text_syms;	/* kallsyms text symbols */
+static bool text_syms_done;
 
 static const char *kind_name(enum vista_obj_kind kind)
 {
@@ -85,6 +87,16 @@ static const struct traceable *get_traceable(void)
 			dbg("available_filter_functions is not readable");
 	}
 	return &traceable;
+}
+
+static const struct traceable *get_text_syms(void)
+{
+	if (!text_syms_done) {
+		text_syms_done = true;
+		if (ksyms_text_names(&text_syms))
+			dbg("/proc/kallsyms is not readable");
+	}
+	return &text_syms;
 }
 
 static int trivial_prog(enum bpf_prog_type type, enum bpf_attach_type at,
@@ -351,7 +363,11 @@ static void filter_targets(struct attach_plan *plan,
 	size_t i, kept = 0;
 
 	tmpl = is_tracing(plan->backend) ? req->tracing : req->kprobe;
-	if (plan->backend != VISTA_BACKEND_TRACEPOINT)
+	/* ftrace must be able to hook it for fentry and kprobe-multi; a
+	 * kprobe only needs a symbol (notrace functions are fine). */
+	if (plan->backend == VISTA_BACKEND_KPROBE)
+		tr = get_text_syms();
+	else if (plan->backend != VISTA_BACKEND_TRACEPOINT)
 		tr = get_traceable();
 	*untraceable = 0;
 	for (i = 0; i < plan->nr_targets; i++) {
@@ -361,7 +377,7 @@ static void filter_targets(struct attach_plan *plan,
 			free(t->name);
 			continue;
 		}
-		/* Inlined or notrace functions have BTF but no probe point. */
+		/* Inlined functions have BTF but no probe point. */
 		if (tr && tr->nr && !traceable_has(tr, t->name)) {
 			(*untraceable)++;
 			free(t->name);
@@ -435,8 +451,7 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 			goto out_free;
 		filter_targets(plan, req, &untraceable);
 	} else if (plan->backend == VISTA_BACKEND_KPROBE) {
-		/* kprobes need no ftrace: keep what ftrace does not list
-		 * and let attaching say what cannot be probed. */
+		/* kprobes need no ftrace: filter again, by symbol only. */
 		kbtf_targets_free(plan->targets, plan->nr_targets);
 		plan->targets = NULL;
 		plan->nr_targets = 0;
@@ -486,7 +501,7 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	if (untraceable)
 		vlog(VISTA_LOG_DEBUG, inst->ctx.name,
 		     "%zu %s functions have BTF but no probe point "
-		     "(inlined or notrace): skipped", untraceable,
+		     "(inlined, or notrace for ftrace): skipped", untraceable,
 		     kind_name(req->kind));
 	inst->plan = plan;
 	return 0;
@@ -1017,5 +1032,7 @@ void backend_cleanup(void)
 {
 	traceable_free(&traceable);
 	traceable_done = false;
+	traceable_free(&text_syms);
+	text_syms_done = false;
 	tracefs_cleanup();
 }

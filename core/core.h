@@ -128,6 +128,8 @@ const char *ksyms_format(const struct ksyms *ks, __u64 addr, char *buf,
 			 size_t len);
 /* Function name containing addr, or NULL. */
 const char *ksyms_name(const struct ksyms *ks, __u64 addr);
+struct traceable;
+int ksyms_text_names(struct traceable *out);
 
 /* tracefs.c: functions ftrace can trace, sorted. */
 struct traceable {
@@ -138,6 +140,7 @@ const char *tracefs_path(void);
 void tracefs_cleanup(void);
 int traceable_load(struct traceable *tr);
 bool traceable_has(const struct traceable *tr, const char *name);
+void traceable_sort(struct traceable *tr);
 void traceable_free(struct traceable *tr);
 
 /* netns.c */

@@ -154,3 +154,35 @@ const char *ksyms_format(const struct ksyms *ks, __u64 addr, char *buf,
 			 (unsigned long long)(addr - s->addr));
 	return buf;
 }
+
+/* Names of the kernel's text symbols (what a kprobe can be placed on by
+ * name), sorted, as a struct traceable. */
+int ksyms_text_names(struct traceable *out)
+{
+	struct ksyms *ks = ksyms_load();
+	size_t i, n = 0;
+
+	out->names = NULL;
+	out->nr = 0;
+	if (!ks)
+		return -ENOENT;
+	out->names = calloc(ks->nr, sizeof(*out->names));
+	if (!out->names) {
+		ksyms_free(ks);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ks->nr; i++) {
+		out->names[n] = strdup(ks->str + ks->syms[i].name);
+		if (!out->names[n]) {
+			out->nr = n;
+			traceable_free(out);
+			ksyms_free(ks);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	out->nr = n;
+	ksyms_free(ks);
+	traceable_sort(out);
+	return 0;
+}

@@ -117,8 +117,13 @@ int traceable_load(struct traceable *tr)
 		traceable_free(tr);
 		return ret;
 	}
-	qsort(tr->names, tr->nr, sizeof(*tr->names), cmp_str);
+	traceable_sort(tr);
 	return 0;
+}
+
+void traceable_sort(struct traceable *tr)
+{
+	qsort(tr->names, tr->nr, sizeof(*tr->names), cmp_str);
 }
 
 bool traceable_has(const struct traceable *tr, const char *name)
