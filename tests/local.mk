@@ -17,6 +17,7 @@ include tests/unit/config.mk
 include tests/unit/kbtf.mk
 include tests/unit/text.mk
 include tests/unit/loader.mk
+include tests/unit/cbpf.mk
 TESTS += $(check_PROGRAMS)
 endif
 
