@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # What the host end-to-end tests (tests/e2e/lib.sh) and the VM scenarios
 # (tests/vm/guest-lib.sh) share: running vista in the background, and
-# checking that nothing of it outlives it. The includer defines VISTA,
-# log, pass and fail; START_TIMEOUT is how long vista may take to listen.
+# checking that nothing of it outlives it; a pair of network namespaces.
+# The includer defines VISTA, log, pass, fail and setup_failed, and NS_A,
+# NS_B, ADDR_A, ADDR_B; START_TIMEOUT is how long vista may take to listen.
 
 START_TIMEOUT=${START_TIMEOUT:-20}
 
@@ -120,4 +121,20 @@ tracefs() {
 	else
 		echo /sys/kernel/debug/tracing
 	fi
+}
+
+# Two namespaces, veth va (in A) <-> vb (in B); sets NETNS_B, IFINDEX_B.
+setup_pair() {
+	ip netns add "$NS_A" && ip netns add "$NS_B" ||
+		setup_failed "ip netns add"
+	ip link add va netns "$NS_A" type veth peer name vb netns "$NS_B" ||
+		setup_failed "ip link add type veth"
+	ip -n "$NS_A" addr add "$ADDR_A/24" dev va
+	ip -n "$NS_B" addr add "$ADDR_B/24" dev vb
+	ip -n "$NS_A" link set va up
+	ip -n "$NS_B" link set vb up
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	NETNS_B=$(stat -L -c %i "/run/netns/$NS_B")
+	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
 }
