@@ -67,7 +67,7 @@ static int skb_init(struct vista_ctx *ctx)
 		if (!rc) {
 			regfree(&st->func_re);
 			if (asprintf(&whole, "^(%s)$", st->func) < 0)
-				return -ENOMEM;
+				goto out_free;
 			rc = regcomp(&st->func_re, whole,
 				     REG_EXTENDED | REG_NOSUB);
 			free(whole);
@@ -76,6 +76,8 @@ static int skb_init(struct vista_ctx *ctx)
 			regerror(rc, &st->func_re, why, sizeof(why));
 			vista_err(ctx, "--filter-skb-func: invalid regular "
 				  "expression '%s': %s", st->func, why);
+			free(st);
+			ctx->priv = NULL;
 			return -EINVAL;
 		}
 		st->has_re = true;
@@ -88,6 +90,11 @@ static int skb_init(struct vista_ctx *ctx)
 	if (st->drop_stack && !h->opt_is_set(ctx, "trace"))
 		st->trace = false;
 	return 0;
+
+out_free:
+	free(st);
+	ctx->priv = NULL;
+	return -ENOMEM;
 }
 
 /* Pick the drop program and hook for the backend; NULL hook: none. */
