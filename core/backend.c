@@ -115,20 +115,21 @@ static int trivial_prog(enum bpf_prog_type type, enum bpf_attach_type at,
 			     ARRAY_SIZE(insns), &opts);
 }
 
-/* A traceable function with BTF, to try the mechanisms on. */
+/*
+ * A function with BTF to try the mechanisms on: exported ones that every
+ * kernel lets ftrace and kprobes hook (without reading tracefs, which a
+ * kernel without such mechanisms does not need mounted).
+ */
 static const char *probe_function(__u32 *btf_id)
 {
 	static const char *const cands[] = {
 		"kfree_skb_reason", "sk_skb_reason_drop", "consume_skb",
 		"ip_rcv", "tcp_v4_rcv", "__netif_receive_skb",
 	};
-	const struct traceable *tr = get_traceable();
 	__s32 id;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cands); i++) {
-		if (tr->nr && !traceable_has(tr, cands[i]))
-			continue;
 		id = btf__find_by_name_kind(vista->kbtf->vmlinux, cands[i],
 					    BTF_KIND_FUNC);
 		if (id > 0) {
@@ -433,13 +434,24 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 		return -ENOMEM;
 	plan->kind = req->kind;
 
-	/* Functions first; the choice depends on how many there are. */
-	ret = find_targets(inst, plan, req, false);
-	if (ret)
-		goto out_free;
-	plan->backend = VISTA_BACKEND_KPROBE_MULTI;
-	filter_targets(plan, req, &untraceable);
-	ret = backend_choose(plan->nr_targets, &plan->backend, &why);
+	/*
+	 * Functions first, the choice depends on how many there are; unless
+	 * the kernel can hook no function at all (then tracefs is not even
+	 * looked at) or the user asked for the tracepoints.
+	 */
+	probe_kernel();
+	if ((!feat.kprobe && !feat.kprobe_multi && !feat.fentry &&
+	     !forced_backend()) ||
+	    (forced_backend() && !strcmp(forced_backend(), "tracepoint"))) {
+		ret = backend_choose(0, &plan->backend, &why);
+	} else {
+		ret = find_targets(inst, plan, req, false);
+		if (ret)
+			goto out_free;
+		plan->backend = VISTA_BACKEND_KPROBE_MULTI;
+		filter_targets(plan, req, &untraceable);
+		ret = backend_choose(plan->nr_targets, &plan->backend, &why);
+	}
 	if (ret)
 		goto out_free;
 	if (plan->backend == VISTA_BACKEND_TRACEPOINT) {

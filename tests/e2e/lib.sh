@@ -47,14 +47,6 @@ need_root() {
 	done
 }
 
-cleanup() {
-	[ -n "$VISTA_PID" ] && kill -KILL "$VISTA_PID" 2>/dev/null
-	ip netns del "$NS_A" 2>/dev/null
-	ip netns del "$NS_B" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
 # setup_pair (tests/vista-lib.sh) gives up through this.
 setup_failed() {
 	echo "FAIL: $*"
