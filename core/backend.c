@@ -283,7 +283,7 @@ const char *backend_target_name(__u32 id)
 	return vista->targets[id].name;
 }
 
-static int target_add(const char *name, bool tracepoint, __u32 *id)
+static int target_add(const char *name, __u32 *id)
 {
 	struct target *t;
 
@@ -294,7 +294,6 @@ static int target_add(const char *name, bool tracepoint, __u32 *id)
 	t[vista->nr_targets].name = strdup(name);
 	if (!t[vista->nr_targets].name)
 		return -ENOMEM;
-	t[vista->nr_targets].tracepoint = tracepoint;
 	*id = vista->nr_targets++;
 	return 0;
 }
@@ -771,8 +770,7 @@ static int attach_clones(struct instance *inst, struct attach_plan *plan,
 	if (!w.ids)
 		return -ENOMEM;
 	for (i = 0; i < plan->nr_targets && !ret; i++)
-		ret = target_add(plan->targets[i].name,
-				 plan->targets[i].tracepoint, &w.ids[i]);
+		ret = target_add(plan->targets[i].name, &w.ids[i]);
 	if (ret)
 		goto out;
 

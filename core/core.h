@@ -42,7 +42,6 @@ struct instance {
 /* Every kernel hook a cloned program was attached to; id = index. */
 struct target {
 	char *name;
-	bool tracepoint;
 };
 
 struct vista {

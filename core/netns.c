@@ -41,6 +41,7 @@ static struct ns_sock socks[NS_MAX_SOCKS];
 static size_t nr_socks;
 static struct ns_name names[NS_MAX_NAMES];
 static size_t nr_names, next_evict;
+static struct ns_name *last;	/* the entry the previous lookup found */
 
 __u32 netns_self(void)
 {
@@ -167,14 +168,20 @@ const char *netns_ifname(__u32 netns, __u32 ifindex)
 
 	if (!ifindex)
 		return NULL;
+	/* Per event: most events name the same interface as the last one. */
+	if (last && last->netns == netns && last->ifindex == ifindex &&
+	    !last->miss_at)
+		return last->name;
 	for (i = 0; i < nr_names; i++) {
 		if (names[i].netns == netns && names[i].ifindex == ifindex) {
 			n = &names[i];
 			break;
 		}
 	}
-	if (n && !n->miss_at)
+	if (n && !n->miss_at) {
+		last = n;
 		return n->name;
+	}
 	if (n && mono_ns() - n->miss_at < NS_RETRY_NS)
 		return NULL;
 	if (!n) {
@@ -193,6 +200,7 @@ const char *netns_ifname(__u32 netns, __u32 ifindex)
 	}
 	n->miss_at = 0;
 	snprintf(n->name, sizeof(n->name), "%s", ifr.ifr_name);
+	last = n;
 	return n->name;
 }
 
@@ -221,4 +229,5 @@ void netns_cleanup(void)
 			close(socks[i].fd);
 	nr_socks = 0;
 	nr_names = 0;
+	last = NULL;
 }

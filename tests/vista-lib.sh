@@ -144,3 +144,54 @@ setup_pair() {
 	NETNS_B=$(stat -L -c %i "/run/netns/$NS_B")
 	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
 }
+
+# stack_after OUT TEXT: the stack frames under the first event line
+# containing TEXT.
+stack_after() {
+	awk -v a="$2" '
+		index($0, a) { s = 1; next }
+		s && /^ *0x[0-9a-f]+ / { exit }
+		s { print }' "$1"
+}
+
+# check_ping_drop OUT: two pings from A (id 4660) dropped by iptables in
+# B, as vista --profile drops.ini prints them with the kfree_skb
+# tracepoint: the header, the reason, the tuple as on the wire (4660 =
+# 0x1234 would read 13330 byte-swapped), netns, interface, protocol,
+# length, and a stack through nf_hook_slow. Sets DROP to the drop line.
+check_ping_drop() {
+	local out=$1 tuple="$ADDR_A->$ADDR_B(icmp request id=4660 seq=1)"
+
+	head -1 "$out" | grep -Eq '^ +SKB/SK +CPU +PROCESS +FUNC$' &&
+		pass "header" || fail "header: $(head -1 "$out")"
+	DROP=$(grep -F "kfree_skb(SKB_DROP_REASON_NETFILTER_DROP)" "$out" |
+		grep -F "$tuple" | head -1)
+	if [ -n "$DROP" ]; then
+		pass "drop line: $DROP"
+	else
+		fail "no NETFILTER_DROP line for $tuple"
+		cat "$out" "$out.err"
+	fi
+	echo "$DROP" | grep -q " netns=$NETNS_B " && pass "netns=$NETNS_B" ||
+		fail "netns is not $NETNS_B"
+	echo "$DROP" | grep -q " iface=$IFINDEX_B(vb) " &&
+		pass "iface=$IFINDEX_B(vb)" || fail "iface is not $IFINDEX_B(vb)"
+	echo "$DROP" | grep -q " proto=0x0800 " && pass "proto=0x0800" ||
+		fail "proto is not 0x0800"
+	echo "$DROP" | grep -q " len=84 " && pass "len=84" ||
+		fail "len is not 84"
+	grep -F "icmp request id=4660 seq=2)" "$out" | grep -q NETFILTER_DROP &&
+		pass "second ping dropped too" ||
+		fail "second ping (seq=2) missing"
+	# The stack follows the drop line: nf_hook_slow freed the packet.
+	stack_after "$out" "$tuple" >"$T/stack"
+	grep -Eq '^nf_hook_slow\+0x[0-9a-f]+$' "$T/stack" &&
+		pass "stack names nf_hook_slow ($(wc -l <"$T/stack") frames)" ||
+		{ fail "stack lacks nf_hook_slow"; cat "$T/stack"; }
+	grep -q "drops: tracepoint kfree_skb, with reasons and stacks" \
+		"$out.err" && pass "mechanism announced" ||
+		fail "no mechanism line on stderr"
+	grep -Eq '^vista: [0-9]+ events, 0 lost' "$out.err" &&
+		pass "summary: $(grep -E '^vista: [0-9]+ events' "$out.err")" ||
+		fail "no summary on stderr"
+}

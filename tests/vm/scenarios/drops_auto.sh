@@ -24,10 +24,7 @@ drop=$(grep -F "$tuple" "$out" |
 grep -q "drops: fentry \(sk_skb_reason_drop\|kfree_skb_reason\), with reasons and stacks" \
 	"$out.err" && pass "$(grep -o 'drops: .*' "$out.err")" ||
 	fail "mechanism: $(grep drops: "$out.err")"
-awk -v a="$tuple" '
-	index($0, a) { s = 1; next }
-	s && /^ *0x[0-9a-f]+ / { exit }
-	s { print }' "$out" >"$T/stack"
+stack_after "$out" "$tuple" >"$T/stack"
 grep -Eq '^nf_hook_slow\+0x[0-9a-f]+$' "$T/stack" &&
 	pass "stack names nf_hook_slow" ||
 	{ fail "stack lacks nf_hook_slow"; cat "$T/stack"; }
