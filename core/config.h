@@ -117,6 +117,12 @@ struct config_section *config_section_add(struct config *cfg,
 const struct config_value *config_get(struct config *cfg,
 				      const char *section, const char *key);
 
+/* Set by the profile or the command line, not a default. */
+static inline bool config_is_set(const struct config_value *v)
+{
+	return v && v->source != CONFIG_DEFAULT;
+}
+
 /* First option row set to a value that is flagged VISTA_OPTF_NOT_YET. */
 const struct config_value *config_first_not_yet(struct config *cfg);
 

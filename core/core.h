@@ -118,6 +118,7 @@ void bus_summary(struct bus *bus, FILE *out);
 /* filter.c */
 struct vista_filter_cfg;
 int filter_build(struct config *cfg, struct vista_filter_cfg *out);
+int filter_tuple_flags(struct config *cfg, struct vista_filter_cfg *out);
 
 /* ksym.c */
 struct ksyms *ksyms_load(void);

@@ -12,24 +12,69 @@ static const struct config_value *core_opt(struct config *cfg,
 	return config_get(cfg, "core", flag);
 }
 
-static bool is_set(const struct config_value *v)
+/*
+ * --filter-addr, --filter-port, --filter-protocol into out (flags, addr,
+ * port, l4proto): sockets use them as they are; for packets the core
+ * turns them into a pcap-filter expression.
+ */
+int filter_tuple_flags(struct config *cfg, struct vista_filter_cfg *out)
 {
-	return v && v->source != CONFIG_DEFAULT;
+	static const struct { const char *name; __u8 proto; } protos[] = {
+		{ "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmp6", 58 },
+	};
+	const struct config_value *v;
+	size_t i;
+
+	v = core_opt(cfg, "filter-addr");
+	if (config_is_set(v) && v->s && *v->s) {
+		if (inet_pton(AF_INET, v->s, out->addr) == 1) {
+			out->flags |= VISTA_FILTER_ADDR4;
+		} else if (inet_pton(AF_INET6, v->s, out->addr) == 1) {
+			out->flags |= VISTA_FILTER_ADDR6;
+		} else {
+			fprintf(stderr, "--filter-addr: invalid value \"%s\": "
+				"not an IPv4 or IPv6 address\n", v->s);
+			return -EINVAL;
+		}
+	}
+
+	v = core_opt(cfg, "filter-port");
+	if (config_is_set(v) && v->u) {
+		out->port = v->u;
+		out->flags |= VISTA_FILTER_PORT;
+	}
+
+	v = core_opt(cfg, "filter-protocol");
+	if (config_is_set(v) && v->s && *v->s) {
+		for (i = 0; i < ARRAY_SIZE(protos); i++)
+			if (!strcmp(v->s, protos[i].name))
+				out->l4proto = protos[i].proto;
+		if (!out->l4proto) {
+			fprintf(stderr, "--filter-protocol: invalid value "
+				"\"%s\": one of tcp, udp, icmp, icmp6\n", v->s);
+			return -EINVAL;
+		}
+		out->flags |= VISTA_FILTER_PROTO;
+		if ((out->flags & VISTA_FILTER_PORT) &&
+		    out->l4proto != 6 && out->l4proto != 17) {
+			fprintf(stderr, "--filter-port: %s has no ports (use "
+				"--filter-protocol tcp or udp)\n", v->s);
+			return -EINVAL;
+		}
+	}
+
+	return 0;
 }
 
 int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 {
 	const struct config_value *v;
-	static const struct { const char *name; __u8 proto; } protos[] = {
-		{ "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmp6", 58 },
-	};
-	size_t i;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 
 	v = core_opt(cfg, "filter-netns");
-	if (is_set(v) && v->s && *v->s) {
+	if (config_is_set(v) && v->s && *v->s) {
 		ret = netns_parse(v->s, &out->netns);
 		if (ret) {
 			fprintf(stderr, "--filter-netns: invalid value \"%s\": "
@@ -42,7 +87,7 @@ int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 	}
 
 	v = core_opt(cfg, "filter-ifname");
-	if (is_set(v) && v->s && *v->s) {
+	if (config_is_set(v) && v->s && *v->s) {
 		/* An ifindex means something only within one netns. */
 		if (!(out->flags & VISTA_FILTER_NETNS)) {
 			out->netns = netns_self();
@@ -58,37 +103,9 @@ int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 		out->flags |= VISTA_FILTER_IFINDEX;
 	}
 
-	v = core_opt(cfg, "filter-addr");
-	if (is_set(v) && v->s && *v->s) {
-		if (inet_pton(AF_INET, v->s, out->addr) == 1) {
-			out->flags |= VISTA_FILTER_ADDR4;
-		} else if (inet_pton(AF_INET6, v->s, out->addr) == 1) {
-			out->flags |= VISTA_FILTER_ADDR6;
-		} else {
-			fprintf(stderr, "--filter-addr: invalid value \"%s\": "
-				"not an IPv4 or IPv6 address\n", v->s);
-			return -EINVAL;
-		}
-	}
-
-	v = core_opt(cfg, "filter-port");
-	if (is_set(v) && v->u) {
-		out->port = v->u;
-		out->flags |= VISTA_FILTER_PORT;
-	}
-
-	v = core_opt(cfg, "filter-protocol");
-	if (is_set(v) && v->s && *v->s) {
-		for (i = 0; i < ARRAY_SIZE(protos); i++)
-			if (!strcmp(v->s, protos[i].name))
-				out->l4proto = protos[i].proto;
-		if (!out->l4proto) {
-			fprintf(stderr, "--filter-protocol: invalid value "
-				"\"%s\": one of tcp, udp, icmp, icmp6\n", v->s);
-			return -EINVAL;
-		}
-		out->flags |= VISTA_FILTER_PROTO;
-	}
+	ret = filter_tuple_flags(cfg, out);
+	if (ret)
+		return ret;
 
 	v = core_opt(cfg, "output-stack");
 	if (v && v->b)

@@ -3,7 +3,10 @@ bin_PROGRAMS += vista
 vista_SOURCES = %D%/main.c %D%/core.h %D%/log.c \
 	%D%/config.c %D%/config.h %D%/options.c \
 	%D%/loader.c %D%/host.c %D%/backend.c %D%/bus.c %D%/filter.c \
-	%D%/kbtf.c %D%/kbtf.h %D%/ksym.c %D%/netns.c %D%/tracefs.c
-vista_CPPFLAGS = $(AM_CPPFLAGS) -DVISTA_BUILDDIR='"$(abs_top_builddir)"'
+	%D%/kbtf.c %D%/kbtf.h %D%/ksym.c %D%/netns.c %D%/tracefs.c \
+	%D%/pcap.c %D%/pcap.h %D%/cbpf.c %D%/cbpf.h
+vista_CPPFLAGS = $(AM_CPPFLAGS) $(LIBPCAP_CFLAGS) \
+	-DVISTA_BUILDDIR='"$(abs_top_builddir)"'
 vista_LDADD = $(LIBBPF_LIBS) $(LIBELF_LIBS) $(INIH_LIBS) $(DL_LIBS) \
+	$(LIBPCAP_LIBS) \
 	-lpthread

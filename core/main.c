@@ -19,6 +19,7 @@
 #include <vista/event.h>
 #include "core.h"
 #include "kbtf.h"
+#include "pcap.h"
 
 #ifndef VISTA_PROFILE_DIR
 #define VISTA_PROFILE_DIR "/usr/local/share/vista/profiles"
@@ -177,19 +178,44 @@ static int check_not_yet(void)
 			v->opt->flag : v->opt->key);
 		return -EOPNOTSUPP;
 	}
-	if (vista->cfg.filter && *vista->cfg.filter) {
-		fprintf(stderr, "pcap-filter \"%s\": not supported yet\n",
-			vista->cfg.filter);
-		return -EOPNOTSUPP;
-	}
-	v = config_get(&vista->cfg, "core", "filter");
-	if (v && v->s && *v->s) {
-		fprintf(stderr, "%s:%d: filter: pcap-filter expressions are "
-			"not supported yet\n", v->file ? v->file : "profile",
-			v->line);
-		return -EOPNOTSUPP;
-	}
 	return 0;
+}
+
+/*
+ * The pcap-filter expression (positional, the profile's "filter", or one
+ * built from --filter-addr/--filter-port/--filter-protocol), compiled
+ * before any plugin opens its BPF object: usage errors come first.
+ */
+static int setup_pcap(void)
+{
+	const struct config_value *v = config_get(&vista->cfg, "core",
+						  "filter");
+	struct vista_filter_cfg fcfg = {};
+	char who[4096];
+	char *expr;
+	int ret;
+
+	ret = filter_tuple_flags(&vista->cfg, &fcfg);
+	if (ret)
+		return ret;
+	ret = pcap_register_sections();
+	if (ret) {
+		err("cannot register the vista BPF sections with libbpf: %s",
+		    strerror(-ret));
+		return ret;
+	}
+	ret = pcap_expression(&vista->cfg, &expr);
+	if (ret)
+		return ret;
+	if (v && v->source == CONFIG_PROFILE && v->file)
+		snprintf(who, sizeof(who), "%s:%d: filter", v->file, v->line);
+	else
+		snprintf(who, sizeof(who), "pcap-filter");
+	ret = pcap_set_code(expr, who);
+	if (!ret && expr)
+		info("pcap-filter: %s", expr);
+	free(expr);
+	return ret;
 }
 
 static int load_kernel_btf(void)
@@ -262,6 +288,7 @@ static void free_all(void)
 	ksyms_free(vista->ksyms);
 	netns_cleanup();
 	backend_cleanup();
+	pcap_cleanup();
 	config_free(&vista->cfg);
 	loader_unload_all(vista);
 }
@@ -276,6 +303,8 @@ static int run(void)
 	ret = filter_build(&vista->cfg, &fcfg);
 	if (ret)
 		return VISTA_EXIT_USAGE;
+	if (pcap_expr())
+		fcfg.flags |= VISTA_FILTER_PCAP;
 	ring = config_get(&vista->cfg, "core", "ring-size");
 	if (!ring || ring->u < 4096 || (ring->u & (ring->u - 1))) {
 		fprintf(stderr, "--ring-size: invalid value \"%llu\": not a "
@@ -376,7 +405,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (config_parse_cli(&v.cfg, argc, argv) || check_not_yet() ||
-	    backend_check_option()) {
+	    backend_check_option() || setup_pcap()) {
 		code = VISTA_EXIT_USAGE;
 		goto out;
 	}

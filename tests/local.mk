@@ -7,6 +7,8 @@ AM_TESTS_ENVIRONMENT = \
 	VISTA_FIXTURES=$(abs_top_srcdir)/tests/fixtures; export VISTA_FIXTURES; \
 	VISTA_BTF_FIXTURE=$(abs_top_builddir)/tests/fixtures/btf/fixture.bpf.o; \
 	export VISTA_BTF_FIXTURE; \
+	VISTA_PCAP_FIXTURE=$(abs_top_builddir)/tests/fixtures/pcap/splice.bpf.o; \
+	export VISTA_PCAP_FIXTURE; \
 	VISTA_TEST_PLUGINS=$(abs_top_builddir)/tests/fixtures/plugins/.libs; \
 	export VISTA_TEST_PLUGINS; \
 	srcdir=$(abs_top_srcdir); export srcdir; \
@@ -18,6 +20,7 @@ include tests/unit/kbtf.mk
 include tests/unit/text.mk
 include tests/unit/loader.mk
 include tests/unit/cbpf.mk
+include tests/unit/pcap.mk
 TESTS += $(check_PROGRAMS)
 endif
 

@@ -20,6 +20,18 @@
 /* Magic that the core replaces with a target id in each cloned program. */
 #define VISTA_TARGET_MAGIC	0x5653544154474554ULL
 
+/*
+ * Programs in these sections get the pcap-filter expression: the core
+ * writes it into the vista_pcap_l2()/vista_pcap_l3() stubs, which it finds
+ * by these magics, when libbpf loads the program. "vista.tracing" is a
+ * BTF-typed program (tp_btf unless the loader sets fentry/fexit),
+ * "vista.kprobe" a kprobe (or kprobe-multi).
+ */
+#define VISTA_SEC_TRACING	"vista.tracing"
+#define VISTA_SEC_KPROBE	"vista.kprobe"
+#define VISTA_PCAP_L2_MAGIC	0x5653544150434c32ULL	/* "VSTAPCL2" */
+#define VISTA_PCAP_L3_MAGIC	0x5653544150434c33ULL
+
 /* Every ring-buffer record starts with this header. */
 struct vista_event_hdr {
 	__u32 size;		/* whole record, header included */
@@ -88,6 +100,7 @@ struct vista_filter_cfg {
 #define VISTA_FILTER_ADDR6	0x10
 #define VISTA_FILTER_PORT	0x20
 #define VISTA_FILTER_PROTO	0x40
+#define VISTA_FILTER_PCAP	0x80	/* a pcap-filter expression is set */
 
 #define VISTA_OUTPUT_STACK	0x01
 

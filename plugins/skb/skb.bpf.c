@@ -50,7 +50,7 @@ static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 }
 
 #define SKB_TRACING_TEMPLATE(pos)					\
-SEC("tp_btf")								\
+SEC(VISTA_SEC_TRACING)						\
 int vista_skb_tp##pos(__u64 *ctx)					\
 {									\
 	return skb_handle(ctx, (struct sk_buff *)ctx[pos - 1],		\
@@ -58,7 +58,7 @@ int vista_skb_tp##pos(__u64 *ctx)					\
 }
 
 #define SKB_KPROBE_TEMPLATE(pos)					\
-SEC("kprobe")								\
+SEC(VISTA_SEC_KPROBE)						\
 int vista_skb_kp##pos(struct pt_regs *ctx)				\
 {									\
 	return skb_handle(ctx, (struct sk_buff *)PT_REGS_PARM##pos(ctx),\
@@ -78,7 +78,7 @@ SKB_KPROBE_TEMPLATE(4)
 SKB_KPROBE_TEMPLATE(5)
 
 /* kfree_skb(skb, location, reason[, rx_sk]): the reason since 5.17. */
-SEC("tp_btf/kfree_skb")
+SEC(VISTA_SEC_TRACING)	/* kfree_skb, set by skb.c */
 int vista_skb_drop(__u64 *ctx)
 {
 	return skb_handle(ctx, (struct sk_buff *)ctx[0], SKB_EV_DROP,
@@ -101,7 +101,7 @@ static __always_inline __u64 skb_kprobe_arg(struct pt_regs *ctx, __u8 pos)
 	}
 }
 
-SEC("kprobe")
+SEC(VISTA_SEC_KPROBE)
 int vista_skb_kdrop(struct pt_regs *ctx)
 {
 	return skb_handle(ctx,
@@ -119,7 +119,7 @@ static __always_inline __u64 skb_fentry_arg(__u64 *ctx, __u8 pos)
 	return v;
 }
 
-SEC("fentry")
+SEC(VISTA_SEC_TRACING)	/* fentry, set by skb.c */
 int vista_skb_fdrop(__u64 *ctx)
 {
 	return skb_handle(ctx,

@@ -103,6 +103,7 @@ static int skb_pick_drop(struct vista_ctx *ctx, int backend)
 	struct skb_state *st = ctx->priv;
 	__u8 skb_pos, reason_pos;
 	size_t i;
+	int ret;
 
 	if (backend == VISTA_BACKEND_TRACEPOINT) {
 		st->drop_prog = st->skel->progs.vista_skb_drop;
@@ -118,17 +119,27 @@ static int skb_pick_drop(struct vista_ctx *ctx, int backend)
 			/* No drop function in BTF: the tracepoint will do. */
 			st->drop_prog = st->skel->progs.vista_skb_drop;
 			st->drop_hook = "kfree_skb";
-			return 0;
+		} else {
+			st->drop_hook = skb_drop_funcs[i];
+			st->skel->rodata->skb_drop_skb_pos = skb_pos;
+			st->skel->rodata->skb_drop_reason_pos = reason_pos;
+			st->drop_prog = backend == VISTA_BACKEND_FENTRY ?
+					st->skel->progs.vista_skb_fdrop :
+					st->skel->progs.vista_skb_kdrop;
 		}
-		st->drop_hook = skb_drop_funcs[i];
-		st->skel->rodata->skb_drop_skb_pos = skb_pos;
-		st->skel->rodata->skb_drop_reason_pos = reason_pos;
-		st->drop_prog = backend == VISTA_BACKEND_FENTRY ?
-				st->skel->progs.vista_skb_fdrop :
-				st->skel->progs.vista_skb_kdrop;
-		if (backend == VISTA_BACKEND_FENTRY)
-			bpf_program__set_attach_target(st->drop_prog, 0,
-						       st->drop_hook);
+	}
+	/* BTF-typed programs name their hook before load. */
+	if (st->drop_prog == st->skel->progs.vista_skb_fdrop)
+		bpf_program__set_expected_attach_type(st->drop_prog,
+						      BPF_TRACE_FENTRY);
+	if (st->drop_prog != st->skel->progs.vista_skb_kdrop) {
+		ret = bpf_program__set_attach_target(st->drop_prog, 0,
+						     st->drop_hook);
+		if (ret) {
+			vista_err(ctx, "no %s in kernel BTF: %s",
+				  st->drop_hook, strerror(-ret));
+			return ret;
+		}
 	}
 	/* --filter-skb-func applies to the drop hook as to any other. */
 	if (!st->drop_stack && (!st->trace ||

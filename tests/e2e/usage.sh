@@ -26,7 +26,16 @@ expect 2 '--output-limit-lines: invalid value "-1"' --output-limit-lines -1
 expect 2 '--timestamp: invalid value "bogus"' --filter-trace-skb --timestamp bogus
 expect 2 "--filter-trace-sk: not supported yet" --filter-trace-sk
 expect 2 "--pcap-file: not supported yet" --filter-trace-skb --pcap-file x.pcapng
-expect 2 'pcap-filter "icmp": not supported yet' --filter-trace-skb icmp
+expect 2 'pcap-filter "tcp port": can'"'"'t parse filter expression: syntax error' \
+	--filter-trace-skb tcp port
+expect 2 'protochain is not supported' --filter-trace-skb ip6 protochain 6
+expect 2 '--filter-addr: cannot be combined with a pcap-filter expression ("icmp")' \
+	--filter-trace-skb --filter-addr 10.0.0.1 icmp
+expect 2 '--filter-port: icmp has no ports' --filter-trace-skb \
+	--filter-protocol icmp --filter-port 80
+printf '[core]\n\nfilter = tcp and\n[tracer.skb]\n' >"$T/f.ini"
+expect 2 "$T/f.ini:3: filter \"tcp and\": can't parse filter expression" \
+	--profile "$T/f.ini"
 expect 2 '--kprobe-backend: invalid value "kprobes"' --filter-trace-skb \
 	--kprobe-backend kprobes
 expect 2 "nothing to trace" --output-meta

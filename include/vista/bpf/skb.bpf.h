@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Reading packets from a struct sk_buff and applying the shared filters
- * (netns, mark, ifindex, address, port, protocol). Every plugin that sees
+ * (netns, mark, ifindex, and the pcap-filter expression, which also
+ * carries --filter-addr/--filter-port/--filter-protocol). Every plugin that sees
  * skbs uses these, so a filter means the same thing everywhere.
  *
  * Include after <vista/bpf/vista.bpf.h>.
@@ -52,6 +53,48 @@ static __always_inline void vista_skb_meta(struct sk_buff *skb,
 		m->flags |= VISTA_META_HAS_MAC;
 }
 
+/*
+ * A fresh skb's network_header is 0 until the stack sets it (the IP
+ * header never sits at the very start of the buffer); ~0 is "unset" too.
+ */
+static __always_inline bool vista_skb_nh_set(__u16 nh)
+{
+	return nh && nh != (__u16)~0U;
+}
+
+#define VISTA_ARPHRD_ETHER	1
+#define VISTA_ARPHRD_LOOPBACK	772
+
+/*
+ * The pcap-filter expression on the skb's linear data: from the Ethernet
+ * header when the skb has one (a MAC header distinct from the network
+ * header, on an Ethernet-like device), else from the network header
+ * (locally generated packets before the neighbour layer, tunnels, L3
+ * devices). Paged data beyond the linear part is not seen.
+ */
+static __always_inline bool vista_skb_pcap(struct sk_buff *skb)
+{
+	void *head = BPF_CORE_READ(skb, head);
+	__u16 mac = BPF_CORE_READ(skb, mac_header);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	void *end = head + BPF_CORE_READ(skb, tail);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	bool l2 = mac != (__u16)~0U && mac != nh;
+
+	if (!head)
+		return false;
+	if (l2 && dev) {
+		unsigned short type = BPF_CORE_READ(dev, type);
+
+		l2 = type == VISTA_ARPHRD_ETHER || type == VISTA_ARPHRD_LOOPBACK;
+	}
+	if (l2)
+		return vista_pcap_l2(head + mac, end);
+	if (!vista_skb_nh_set(nh))
+		return false;
+	return vista_pcap_l3(head + nh, end);
+}
+
 /* Skip IPv6 extension headers (bounded); returns the L4 protocol. */
 static __always_inline __u8 vista_ipv6_l4(void *head, __u32 *off,
 					  __u8 nexthdr)
@@ -85,7 +128,7 @@ static __always_inline bool vista_skb_tuple(struct sk_buff *skb,
 	__u32 l4off;
 	__u8 ver;
 
-	if (nh == (__u16)~0U || !head)
+	if (!vista_skb_nh_set(nh) || !head)
 		return false;
 	if (bpf_probe_read_kernel(&ver, 1, head + nh))
 		return false;
@@ -170,11 +213,10 @@ static __always_inline bool vista_addr_eq(const __u8 *a, const __u8 *b,
 	return true;
 }
 
-/* The shared filters; a filter that is not set always matches. */
+/* The filters on where a packet is; a filter that is not set matches. */
 static __always_inline bool
-vista_filter_match(const struct vista_filter_cfg *cfg, __u32 netns,
-		   const struct vista_skb_meta *m, const struct vista_tuple *t,
-		   bool has_tuple)
+vista_filter_where(const struct vista_filter_cfg *cfg, __u32 netns,
+		   const struct vista_skb_meta *m)
 {
 	__u32 f = cfg->flags;
 
@@ -184,11 +226,20 @@ vista_filter_match(const struct vista_filter_cfg *cfg, __u32 netns,
 		return false;
 	if ((f & VISTA_FILTER_IFINDEX) && m->ifindex != cfg->ifindex)
 		return false;
-	if (!(f & (VISTA_FILTER_ADDR4 | VISTA_FILTER_ADDR6 |
-		   VISTA_FILTER_PORT | VISTA_FILTER_PROTO)))
-		return true;
-	if (!has_tuple)
-		return false;
+	return true;
+}
+
+/*
+ * --filter-addr/--filter-port/--filter-protocol on a tuple, for objects
+ * that are not packets (sockets). Packets get them through the pcap
+ * expression the core builds from them.
+ */
+static __always_inline bool
+vista_filter_tuple(const struct vista_filter_cfg *cfg,
+		   const struct vista_tuple *t)
+{
+	__u32 f = cfg->flags;
+
 	if (f & VISTA_FILTER_ADDR4) {
 		if (t->l3proto != VISTA_ETH_P_IP ||
 		    (!vista_addr_eq(t->saddr, cfg->addr, 4) &&
@@ -213,21 +264,27 @@ vista_filter_match(const struct vista_filter_cfg *cfg, __u32 netns,
 	return true;
 }
 
-/* Header, meta and tuple of skb, filtered: false if it does not match. */
+/*
+ * Header, meta and tuple of skb, filtered (netns, mark, ifindex, then the
+ * pcap expression): false if it does not match.
+ */
 static __always_inline bool vista_skb_collect(struct sk_buff *skb,
 					      struct vista_event_hdr *hdr,
 					      struct vista_skb_meta *m,
 					      struct vista_tuple *t)
 {
 	const struct vista_filter_cfg *cfg = vista_config();
-	bool has_tuple;
 
 	if (!cfg || !skb)
 		return false;
 	hdr->netns = vista_skb_netns(skb);
 	vista_skb_meta(skb, m);
-	has_tuple = vista_skb_tuple(skb, t);
-	return vista_filter_match(cfg, hdr->netns, m, t, has_tuple);
+	if (!vista_filter_where(cfg, hdr->netns, m))
+		return false;
+	if ((cfg->flags & VISTA_FILTER_PCAP) && !vista_skb_pcap(skb))
+		return false;
+	vista_skb_tuple(skb, t);
+	return true;
 }
 
 #endif /* VISTA_BPF_SKB_H */

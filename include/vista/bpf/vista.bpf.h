@@ -62,6 +62,33 @@ static __always_inline __u32 vista_target_id(void)
 	return (__u32)id;
 }
 
+/*
+ * The pcap-filter expression, on a packet that starts with an Ethernet
+ * header (l2) or with its IP header (l3), in kernel memory [data,
+ * data_end). The core writes the compiled expression into these bodies
+ * when libbpf loads a program of a VISTA_SEC_* section; call them only
+ * when the config has VISTA_FILTER_PCAP. Nonzero: the packet matches.
+ */
+static __noinline __attribute__((unused)) int
+vista_pcap_l2(void *data, void *data_end)
+{
+	__u64 r;
+
+	asm volatile("%0 = 0x5653544150434c32 ll"
+		     : "=r"(r) : "r"(data), "r"(data_end));
+	return r != 0;
+}
+
+static __noinline __attribute__((unused)) int
+vista_pcap_l3(void *data, void *data_end)
+{
+	__u64 r;
+
+	asm volatile("%0 = 0x5653544150434c33 ll"
+		     : "=r"(r) : "r"(data), "r"(data_end));
+	return r != 0;
+}
+
 static __always_inline void vista_fill_hdr(struct vista_event_hdr *hdr,
 					   __u16 kind, __u64 obj)
 {
