@@ -301,7 +301,8 @@ static int target_add(const char *name, __u32 *id)
 static int reuse_shared_maps(struct instance *inst, struct bpf_object *obj)
 {
 	static const char *const shared[] = {
-		"vista_events", "vista_cfg", "vista_lost",
+		"vista_events", "vista_cfg", "vista_lost", "vista_track",
+		"vista_track_stats",
 	};
 	struct bpf_map *map;
 	size_t i;

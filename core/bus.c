@@ -26,6 +26,9 @@ struct bus {
 	int events_fd;
 	int cfg_fd;
 	int lost_fd;
+	int track_fd;		/* --filter-track-skb: skb -> head (LRU) */
+	int track_stats_fd;
+	size_t track_size;	/* 0: not tracking */
 	struct ring_buffer *rb;
 	int ncpus;
 
@@ -52,7 +55,7 @@ static __s64 ts_ns(clockid_t clk)
 	return (__s64)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-struct bus *bus_new(size_t ring_bytes)
+struct bus *bus_new(size_t ring_bytes, size_t track_size)
 {
 	struct bus *bus = calloc(1, sizeof(*bus));
 	int ret;
@@ -60,6 +63,8 @@ struct bus *bus_new(size_t ring_bytes)
 	if (!bus)
 		return NULL;
 	bus->events_fd = bus->cfg_fd = bus->lost_fd = -1;
+	bus->track_fd = bus->track_stats_fd = -1;
+	bus->track_size = track_size;
 	bus->ncpus = libbpf_num_possible_cpus();
 	if (bus->ncpus <= 0)
 		goto out_err;
@@ -75,6 +80,18 @@ struct bus *bus_new(size_t ring_bytes)
 	bus->lost_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "vista_lost",
 				      sizeof(__u32), sizeof(__u64), 1, NULL);
 	if (bus->lost_fd < 0)
+		goto out_err;
+	/* Not tracking: a one-entry map, nothing to preallocate. */
+	bus->track_fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "vista_track",
+				       sizeof(__u64), sizeof(__u64),
+				       track_size ? track_size : 1, NULL);
+	if (bus->track_fd < 0)
+		goto out_err;
+	bus->track_stats_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
+					     "vista_track_stats",
+					     sizeof(__u32), sizeof(__u64),
+					     VISTA_TRACK_NR_STATS, NULL);
+	if (bus->track_stats_fd < 0)
 		goto out_err;
 	bus->counts = calloc(BUS_MAX_COUNTS, sizeof(*bus->counts));
 	if (!bus->counts)
@@ -103,6 +120,10 @@ void bus_free(struct bus *bus)
 		close(bus->cfg_fd);
 	if (bus->lost_fd >= 0)
 		close(bus->lost_fd);
+	if (bus->track_fd >= 0)
+		close(bus->track_fd);
+	if (bus->track_stats_fd >= 0)
+		close(bus->track_stats_fd);
 	for (i = 0; i < BUS_MAX_COUNTS && bus->counts; i++)
 		free(bus->counts[i].name);
 	free(bus->counts);
@@ -117,6 +138,10 @@ int bus_map_fd(struct bus *bus, const char *name)
 		return bus->cfg_fd;
 	if (!strcmp(name, "vista_lost"))
 		return bus->lost_fd;
+	if (!strcmp(name, "vista_track"))
+		return bus->track_fd;
+	if (!strcmp(name, "vista_track_stats"))
+		return bus->track_stats_fd;
 	return -ENOENT;
 }
 
@@ -130,19 +155,26 @@ int bus_set_filter(struct bus *bus, const void *cfg, size_t size)
 								     : 0;
 }
 
-static __u64 read_lost(struct bus *bus)
+/* Sum over CPUs of entry key of a per-CPU u64 array; fallback on error. */
+static __u64 percpu_sum(struct bus *bus, int fd, __u32 key, __u64 fallback)
 {
 	__u64 *vals = calloc(bus->ncpus, sizeof(__u64)), sum = 0;
-	__u32 zero = 0;
 	int i;
 
 	if (!vals)
-		return bus->lost;
-	if (!bpf_map_lookup_elem(bus->lost_fd, &zero, vals))
+		return fallback;
+	if (!bpf_map_lookup_elem(fd, &key, vals))
 		for (i = 0; i < bus->ncpus; i++)
 			sum += vals[i];
+	else
+		sum = fallback;
 	free(vals);
 	return sum;
+}
+
+static __u64 read_lost(struct bus *bus)
+{
+	return percpu_sum(bus, bus->lost_fd, 0, bus->lost);
 }
 
 static void check_lost(struct bus *bus)
@@ -354,6 +386,35 @@ static int cmp_count(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * --filter-track-skb: what the LRU map did. Entries added but neither
+ * removed on free, dropped as stale, nor still there were evicted.
+ */
+static void track_summary(struct bus *bus, FILE *out)
+{
+	__u64 st[VISTA_TRACK_NR_STATS], live = 0, gone, evicted;
+	__u64 key, next, *prev = NULL;
+	__u32 i;
+
+	for (i = 0; i < VISTA_TRACK_NR_STATS; i++)
+		st[i] = percpu_sum(bus, bus->track_stats_fd, i, 0);
+	while (!bpf_map_get_next_key(bus->track_fd, prev, &next)) {
+		live++;
+		key = next;
+		prev = &key;
+	}
+	gone = st[VISTA_TRACK_REMOVED] + st[VISTA_TRACK_STALE] + live;
+	evicted = st[VISTA_TRACK_ADDED] > gone ? st[VISTA_TRACK_ADDED] - gone
+					       : 0;
+	fprintf(out, "vista: tracking: %llu skbs followed, %llu freed, "
+		"%llu stale, %llu still tracked, %llu evicted%s\n",
+		(unsigned long long)st[VISTA_TRACK_ADDED],
+		(unsigned long long)st[VISTA_TRACK_REMOVED],
+		(unsigned long long)st[VISTA_TRACK_STALE],
+		(unsigned long long)live, (unsigned long long)evicted,
+		evicted ? " (the map was full: raise --track-size)" : "");
+}
+
 void bus_summary(struct bus *bus, FILE *out)
 {
 	size_t i;
@@ -362,6 +423,8 @@ void bus_summary(struct bus *bus, FILE *out)
 		(unsigned long long)bus->events,
 		(unsigned long long)bus->lost,
 		(unsigned long long)bus->malformed);
+	if (bus->track_size)
+		track_summary(bus, out);
 	qsort(bus->counts, BUS_MAX_COUNTS, sizeof(*bus->counts), cmp_count);
 	for (i = 0; i < bus->nr_counts && i < 10; i++)
 		fprintf(out, "vista: %10llu  %s\n",

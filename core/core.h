@@ -107,7 +107,8 @@ void backend_detach(struct instance *inst);
 const char *backend_target_name(__u32 id);
 
 /* bus.c */
-struct bus *bus_new(size_t ring_bytes);
+/* track_size: entries of the --filter-track-skb map, 0 if not tracking. */
+struct bus *bus_new(size_t ring_bytes, size_t track_size);
 void bus_free(struct bus *bus);
 int bus_map_fd(struct bus *bus, const char *name);
 int bus_set_filter(struct bus *bus, const void *cfg, size_t size);

@@ -107,6 +107,11 @@ int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 	if (ret)
 		return ret;
 
+	/* Every plugin that sees skbs follows them (the flag is skb's). */
+	v = config_get(cfg, "tracer.skb", "track");
+	if (v && v->b)
+		out->flags |= VISTA_FILTER_TRACK;
+
 	v = core_opt(cfg, "output-stack");
 	if (v && v->b)
 		out->output |= VISTA_OUTPUT_STACK;

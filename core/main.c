@@ -296,7 +296,7 @@ static void free_all(void)
 static int run(void)
 {
 	struct vista_filter_cfg fcfg;
-	const struct config_value *lim, *ring;
+	const struct config_value *lim, *ring, *track;
 	size_t i;
 	int ret;
 
@@ -315,7 +315,14 @@ static int run(void)
 	ret = load_kernel_btf();
 	if (ret)
 		return VISTA_EXIT_FAIL;
-	vista->bus = bus_new(ring->u);
+	track = config_get(&vista->cfg, "core", "track-size");
+	if (!track || !track->u) {
+		fprintf(stderr, "--track-size: invalid value \"0\": at least "
+			"1 entry\n");
+		return VISTA_EXIT_USAGE;
+	}
+	vista->bus = bus_new(ring->u, (fcfg.flags & VISTA_FILTER_TRACK) ?
+				      track->u : 0);
 	if (!vista->bus || bus_set_filter(vista->bus, &fcfg, sizeof(fcfg)))
 		return VISTA_EXIT_FAIL;
 

@@ -136,7 +136,6 @@ const struct vista_option vista_core_options[] = {
 		.key = "track",
 		.type = VISTA_OPT_BOOL,
 		.help = "trace a packet even if it does not match given filters (e.g., after NAT or tunnel decapsulation)",
-		.flags = NY,
 	},
 	{
 		.flag = "help", .short_flag = 'h', .section = "core",
@@ -204,7 +203,6 @@ const struct vista_option vista_core_options[] = {
 		.key = "output-skb",
 		.type = VISTA_OPT_BOOL,
 		.help = "print skb",
-		.flags = NY,
 	},
 	{
 		.flag = "output-stack", .section = "core", .key = "output-stack",
@@ -259,6 +257,12 @@ const struct vista_option vista_core_options[] = {
 		.type = VISTA_OPT_UINT, .metavar = "bytes", .def = "8388608",
 		.max = 1U << 30,
 		.help = "size of the event ring buffer shared by all plugins, a power of two of at least 4096",
+	},
+	{
+		.flag = "track-size", .section = "core", .key = "track-size",
+		.type = VISTA_OPT_UINT, .metavar = "entries", .def = "65536",
+		.max = 1U << 24,
+		.help = "packets --filter-track-skb follows at once (an LRU map: the least recently seen are evicted, and counted, when it is full)",
 	},
 	{
 		.flag = "timestamp", .section = "core", .key = "timestamp",

@@ -101,8 +101,24 @@ struct vista_filter_cfg {
 #define VISTA_FILTER_PORT	0x20
 #define VISTA_FILTER_PROTO	0x40
 #define VISTA_FILTER_PCAP	0x80	/* a pcap-filter expression is set */
+#define VISTA_FILTER_TRACK	0x100	/* --filter-track-skb */
 
 #define VISTA_OUTPUT_STACK	0x01
+
+/*
+ * --filter-track-skb: the shared "vista_track" LRU hash maps the address
+ * of every followed skb to its head (its data buffer), or to
+ * VISTA_TRACK_PENDING after a clone, copy or head reallocation, until the
+ * next sighting tells the new head. An address seen with another head
+ * holds another packet (its free went unseen): the entry is dropped.
+ * "vista_track_stats" counts, per CPU, entries added, removed on free,
+ * and dropped as stale; the core derives evictions from them.
+ */
+#define VISTA_TRACK_PENDING	0ULL
+#define VISTA_TRACK_ADDED	0
+#define VISTA_TRACK_REMOVED	1
+#define VISTA_TRACK_STALE	2
+#define VISTA_TRACK_NR_STATS	3
 
 _Static_assert(sizeof(struct vista_event_hdr) == 72, "vista_event_hdr");
 _Static_assert(sizeof(struct vista_skb_meta) == 20, "vista_skb_meta");

@@ -9,6 +9,7 @@
  * -no-undefined and never resolve symbols from the vista binary).
  *
  * Versioning: abi_major changes when a struct below changes incompatibly;
+ * 1.1 appended vista_record.dump.
  * the core refuses plugins of another major. abi_minor grows when members
  * are appended; every struct here carries its size so that both sides can
  * tell which members the other knows.
@@ -27,7 +28,7 @@
 #include <vista/record.h>
 
 #define VISTA_ABI_MAJOR		1
-#define VISTA_ABI_MINOR		0
+#define VISTA_ABI_MINOR		1
 #define VISTA_PLUGIN_SYMBOL	"vista_plugin"
 
 struct btf;
@@ -97,10 +98,14 @@ enum vista_obj_kind {
  * picks the backend and the targets (from BTF) and uses the matching set:
  *
  * tracing[]: BTF-typed programs whose ctx is the u64 argument array
- *            (SEC("tp_btf")); loaded as tp_btf for tracepoints or as
- *            fentry for functions, one clone per target;
- * kprobe[]:  pt_regs programs (SEC("kprobe")); attached as kprobes or as
- *            one kprobe-multi link per position.
+ *            (SEC(VISTA_SEC_TRACING)); loaded as tp_btf for tracepoints
+ *            or as fentry for functions, one clone per target;
+ * kprobe[]:  pt_regs programs (SEC(VISTA_SEC_KPROBE)); attached as
+ *            kprobes or as one kprobe-multi link per position.
+ *
+ * Programs in the VISTA_SEC_* sections (<vista/event.h>) get the
+ * pcap-filter expression written into the vista_pcap_l2()/_l3() stubs
+ * when libbpf loads them; vista_skb_collect() calls them.
  *
  * A clone learns its target from vista_target_id() (tracing) and a kprobe
  * from bpf_get_func_ip(); host->target_name() and host->ksym() turn either

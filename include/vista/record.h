@@ -73,6 +73,10 @@ struct vista_record {
 
 	const struct vista_frame *stack;	/* filled in by the core */
 	unsigned int nr_stack;
+
+	/* ABI 1.1: the object printed through BTF (--output-skb), several
+	 * lines without a trailing newline, or NULL. */
+	const char *dump;
 };
 
 #endif /* VISTA_RECORD_H */

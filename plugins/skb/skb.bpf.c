@@ -10,6 +10,8 @@
  * vista_skb_drop / _kdrop / _fdrop: drops with their reason, from the
  *   kfree_skb tracepoint, or from the kernel's drop function
  *   (kfree_skb_reason, sk_skb_reason_drop) by kprobe or fentry.
+ * vista_skb_trk_*: --filter-track-skb bookkeeping, no events: frees,
+ *   clones and copies, head reallocation (skb.c picks them per backend).
  */
 #include "vmlinux.h"
 #include <vista/bpf/vista.bpf.h>
@@ -18,6 +20,7 @@
 
 const volatile __u32 skb_mark = 0;	/* --filter-skb-mark, 0: any */
 const volatile bool skb_drop_stack = false;
+const volatile bool skb_output_skb = false;	/* --output-skb */
 /* Where the drop function takes the skb and the reason (from BTF). */
 const volatile __u8 skb_drop_skb_pos = 1;
 const volatile __u8 skb_drop_reason_pos = 2;
@@ -31,20 +34,59 @@ static __always_inline bool skb_want_stack(bool drop)
 	return cfg && (cfg->output & VISTA_OUTPUT_STACK);
 }
 
+/*
+ * --output-skb: the record carries the struct sk_buff printed through BTF
+ * after the event (and its stack, if any).
+ */
+static __always_inline int skb_submit_dump(void *ctx, struct skb_event *ev,
+					   struct sk_buff *skb, bool stack)
+{
+	const __u32 size = sizeof(*ev) + VISTA_STACK_BYTES + SKB_DUMP_MAX;
+	struct btf_ptr p = {
+		.ptr = skb,
+		.type_id = bpf_core_type_id_kernel(struct sk_buff),
+	};
+	struct skb_event *rec;
+	long n = 0;
+
+	rec = bpf_ringbuf_reserve(&vista_events, size, 0);
+	if (!rec) {
+		vista_count_lost();
+		return 0;
+	}
+	__builtin_memcpy(rec, ev, sizeof(*ev));
+	rec->hdr.size = size;
+	rec->hdr.stack_off = 0;
+	rec->hdr.stack_nr = 0;
+	if (stack) {
+		n = bpf_get_stack(ctx, (void *)rec + sizeof(*ev),
+				  VISTA_STACK_BYTES, 0);
+		rec->hdr.stack_off = sizeof(*ev);
+		rec->hdr.stack_nr = n > 0 ? n / sizeof(__u64) : 0;
+	}
+	rec->dump_off = sizeof(*ev) + VISTA_STACK_BYTES;
+	n = bpf_snprintf_btf((void *)rec + sizeof(*ev) + VISTA_STACK_BYTES,
+			     SKB_DUMP_MAX, &p, sizeof(p), BTF_F_PTR_RAW);
+	rec->dump_len = n > 0 ? (n > 0xffff ? 0xffff : n) : 0;
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
 static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 				      __u16 kind, __u32 target, __u64 func_ip,
 				      __u32 reason)
 {
 	struct skb_event ev = {};
 
-	if (!vista_skb_collect(skb, &ev.hdr, &ev.meta, &ev.tuple))
-		return 0;
-	if (skb_mark && ev.meta.mark != skb_mark)
+	if (!vista_skb_collect(skb, skb_mark, &ev.hdr, &ev.meta, &ev.tuple))
 		return 0;
 	vista_fill_hdr(&ev.hdr, kind, (__u64)skb);
 	ev.hdr.target = target;
 	ev.hdr.func_ip = func_ip;
 	ev.reason = reason;
+	if (skb_output_skb)
+		return skb_submit_dump(ctx, &ev, skb,
+				       skb_want_stack(kind == SKB_EV_DROP));
 	vista_submit(ctx, &ev, sizeof(ev), skb_want_stack(kind == SKB_EV_DROP));
 	return 0;
 }
@@ -126,4 +168,114 @@ int vista_skb_fdrop(__u64 *ctx)
 			  (struct sk_buff *)skb_fentry_arg(ctx, skb_drop_skb_pos),
 			  SKB_EV_DROP, VISTA_TARGET_NONE, bpf_get_func_ip(ctx),
 			  (__u32)skb_fentry_arg(ctx, skb_drop_reason_pos));
+}
+
+/*
+ * --filter-track-skb bookkeeping. With functions: __copy_skb_header(new,
+ * old) (every clone and copy), pskb_expand_head(skb) and kfree_skbmem(skb)
+ * (the end of every sk_buff). With tracepoints only: the frees that
+ * consume_skb and kfree_skb announce. skb.c attaches these after the
+ * event programs, so a free is reported before it is forgotten.
+ */
+SEC("kprobe")
+int vista_skb_trk_kcopy(struct pt_regs *ctx)
+{
+	vista_track_copy(PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx));
+	return 0;
+}
+
+SEC("kprobe")
+int vista_skb_trk_krealloc(struct pt_regs *ctx)
+{
+	vista_track_realloc(PT_REGS_PARM1(ctx));
+	return 0;
+}
+
+SEC("kprobe")
+int vista_skb_trk_kfree(struct pt_regs *ctx)
+{
+	vista_track_forget(PT_REGS_PARM1(ctx));
+	return 0;
+}
+
+SEC("fentry")
+int vista_skb_trk_fcopy(__u64 *ctx)
+{
+	vista_track_copy(ctx[0], ctx[1]);
+	return 0;
+}
+
+SEC("fentry")
+int vista_skb_trk_frealloc(__u64 *ctx)
+{
+	vista_track_realloc(ctx[0]);
+	return 0;
+}
+
+SEC("fentry")
+int vista_skb_trk_ffree(__u64 *ctx)
+{
+	vista_track_forget(ctx[0]);
+	return 0;
+}
+
+/* consume_skb and kfree_skb tracepoints: the skb is argument 1. */
+SEC("tp_btf")
+int vista_skb_trk_tpfree(__u64 *ctx)
+{
+	vista_track_forget(ctx[0]);
+	return 0;
+}
+
+SEC("tp_btf")
+int vista_skb_trk_tpfree2(__u64 *ctx)
+{
+	vista_track_forget(ctx[0]);
+	return 0;
+}
+
+/*
+ * Where tracking starts when the traced hooks alone would see the packet
+ * too late (only drops, or a few functions, after NAT): a packet that
+ * matches the filters on its way in (netif_receive_skb), out
+ * (net_dev_queue) or, with functions, when it leaves its socket
+ * (__ip_local_out, __ip6_local_out: before the OUTPUT chain's NAT) is
+ * followed from there, without an event.
+ */
+static __always_inline int skb_learn(struct sk_buff *skb)
+{
+	struct skb_event ev;
+
+	vista_skb_collect(skb, skb_mark, &ev.hdr, &ev.meta, &ev.tuple);
+	return 0;
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_skb_learn_tp(__u64 *ctx)
+{
+	return skb_learn((struct sk_buff *)ctx[0]);
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_skb_learn_tp2(__u64 *ctx)
+{
+	return skb_learn((struct sk_buff *)ctx[0]);
+}
+
+SEC(VISTA_SEC_KPROBE)
+int vista_skb_learn_k3(struct pt_regs *ctx)
+{
+	return skb_learn((struct sk_buff *)PT_REGS_PARM3(ctx));
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_skb_learn_f3(__u64 *ctx)
+{
+	return skb_learn((struct sk_buff *)ctx[2]);
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_skb_learn_f3b(__u64 *ctx)
+{
+	return skb_learn((struct sk_buff *)ctx[2]);
 }

@@ -10,10 +10,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <vista/plugin.h>
 #include "skb.h"
 #include "skb.skel.h"
+
+/*
+ * --filter-track-skb: bookkeeping and learning programs, where each goes.
+ * Functions (kprobe, or fentry with that backend) are optional: on a
+ * kernel where one is inlined vista follows less, and says so.
+ */
+enum { SKB_TRK_COPY, SKB_TRK_REALLOC, SKB_TRK_FREE, SKB_TRK_CONSUME,
+       SKB_TRK_KFREE, SKB_TRK_LEARN_RX, SKB_TRK_LEARN_TX, SKB_TRK_LEARN_IP4,
+       SKB_TRK_LEARN_IP6, SKB_NR_TRK };
+
+struct skb_trk {
+	const char *hook;	/* function or tracepoint */
+	const char *what;	/* what is lost without it */
+	bool func;
+};
+
+static const struct skb_trk skb_trk[SKB_NR_TRK] = {
+	[SKB_TRK_COPY] = { "__copy_skb_header", "clones and copies", true },
+	[SKB_TRK_REALLOC] = { "pskb_expand_head", "head reallocations", true },
+	[SKB_TRK_FREE] = { "kfree_skbmem", "frees", true },
+	[SKB_TRK_CONSUME] = { "consume_skb", "frees", false },
+	[SKB_TRK_KFREE] = { "kfree_skb", "drops", false },
+	[SKB_TRK_LEARN_RX] = { "netif_receive_skb", "received packets", false },
+	[SKB_TRK_LEARN_TX] = { "net_dev_queue", "sent packets", false },
+	[SKB_TRK_LEARN_IP4] = { "__ip_local_out", "local IPv4 output", true },
+	[SKB_TRK_LEARN_IP6] = { "__ip6_local_out", "local IPv6 output", true },
+};
 
 struct skb_state {
 	struct skb_bpf *skel;
@@ -26,6 +54,12 @@ struct skb_state {
 	__u32 mark;
 	struct bpf_program *drop_prog;	/* the one for this backend */
 	const char *drop_hook;		/* what it attaches to */
+	bool track;			/* --filter-track-skb */
+	bool output_skb;		/* --output-skb */
+	char dump[SKB_DUMP_MAX + 32];
+	struct bpf_program *trk[SKB_NR_TRK];	/* tracking; NULL: none */
+	bool trk_kprobe;			/* attached as kprobes */
+	struct bpf_link *trk_link[SKB_NR_TRK];
 	char func_buf[192];
 	struct vista_field fields[1];
 	struct vista_group group;
@@ -56,6 +90,8 @@ static int skb_init(struct vista_ctx *ctx)
 	st->drop_stack = h->opt_bool(ctx, "drop-stack");
 	st->func = h->opt_str(ctx, "func");
 	st->mark = h->opt_uint(ctx, "mark");
+	st->track = h->opt_bool(ctx, "track");
+	st->output_skb = h->opt_bool(ctx, "output-skb");
 	if (st->func && !*st->func)
 		st->func = NULL;
 	if (st->func) {
@@ -148,6 +184,105 @@ static int skb_pick_drop(struct vista_ctx *ctx, int backend)
 	return 0;
 }
 
+/* The program of each tracking hook for the backend, NULL for none. */
+static void skb_trk_progs(struct skb_state *st, bool fentry,
+			  struct bpf_program **p)
+{
+	struct skb_bpf *s = st->skel;
+
+	p[SKB_TRK_COPY] = fentry ? s->progs.vista_skb_trk_fcopy :
+				   s->progs.vista_skb_trk_kcopy;
+	p[SKB_TRK_REALLOC] = fentry ? s->progs.vista_skb_trk_frealloc :
+				      s->progs.vista_skb_trk_krealloc;
+	p[SKB_TRK_FREE] = fentry ? s->progs.vista_skb_trk_ffree :
+				   s->progs.vista_skb_trk_kfree;
+	p[SKB_TRK_CONSUME] = s->progs.vista_skb_trk_tpfree;
+	p[SKB_TRK_KFREE] = s->progs.vista_skb_trk_tpfree2;
+	p[SKB_TRK_LEARN_RX] = s->progs.vista_skb_learn_tp;
+	p[SKB_TRK_LEARN_TX] = s->progs.vista_skb_learn_tp2;
+	p[SKB_TRK_LEARN_IP4] = fentry ? s->progs.vista_skb_learn_f3 :
+					s->progs.vista_skb_learn_k3;
+	p[SKB_TRK_LEARN_IP6] = fentry ? s->progs.vista_skb_learn_f3b :
+					s->progs.vista_skb_learn_k3;
+}
+
+/* Choose and name the --filter-track-skb programs for the backend. */
+static int skb_pick_trk(struct vista_ctx *ctx, int backend)
+{
+	struct skb_state *st = ctx->priv;
+	const struct btf *btf = ctx->host->btf(ctx);
+	bool funcs = backend != VISTA_BACKEND_TRACEPOINT;
+	bool fentry = backend == VISTA_BACKEND_FENTRY;
+	struct bpf_program *all[SKB_NR_TRK];
+	int i, ret;
+
+	/* Nothing loads unless chosen below: both flavours off first. */
+	skb_trk_progs(st, true, all);
+	for (i = 0; i < SKB_NR_TRK; i++)
+		bpf_program__set_autoload(all[i], false);
+	skb_trk_progs(st, false, all);
+	for (i = 0; i < SKB_NR_TRK; i++)
+		bpf_program__set_autoload(all[i], false);
+	skb_trk_progs(st, fentry, st->trk);
+	st->trk_kprobe = funcs && !fentry;
+	for (i = 0; i < SKB_NR_TRK; i++) {
+		const struct skb_trk *t = &skb_trk[i];
+
+		if (!st->track || (t->func && !funcs)) {
+			st->trk[i] = NULL;
+			continue;
+		}
+		/* Inlined on this kernel: no function to hook. */
+		if (t->func && btf &&
+		    btf__find_by_name_kind(btf, t->hook, BTF_KIND_FUNC) < 0) {
+			vista_warn(ctx, "--filter-track-skb: %s is not a "
+				   "function on this kernel: %s are not "
+				   "followed", t->hook, t->what);
+			st->trk[i] = NULL;
+			continue;
+		}
+		bpf_program__set_autoload(st->trk[i], true);
+		if (t->func && !fentry)
+			continue;
+		if (fentry && t->func)
+			bpf_program__set_expected_attach_type(st->trk[i],
+							BPF_TRACE_FENTRY);
+		ret = bpf_program__set_attach_target(st->trk[i], 0, t->hook);
+		if (ret) {
+			vista_err(ctx, "--filter-track-skb: cannot use %s: %s",
+				  t->hook, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* After the event programs, so that a free is reported, then forgotten. */
+static void skb_attach_trk(struct vista_ctx *ctx)
+{
+	struct skb_state *st = ctx->priv;
+	int i;
+
+	for (i = 0; i < SKB_NR_TRK; i++) {
+		if (!st->trk[i])
+			continue;
+		if (st->trk_kprobe && skb_trk[i].func)
+			st->trk_link[i] = bpf_program__attach_kprobe(
+				st->trk[i], false, skb_trk[i].hook);
+		else
+			st->trk_link[i] = bpf_program__attach(st->trk[i]);
+		if (!st->trk_link[i])
+			vista_warn(ctx, "--filter-track-skb: cannot attach to "
+				   "%s (%s): %s are not followed",
+				   skb_trk[i].hook, strerror(errno),
+				   skb_trk[i].what);
+	}
+	if (st->track && !st->trk[SKB_TRK_COPY])
+		vista_info(ctx, "--filter-track-skb with tracepoints: an skb "
+			   "is followed until it is freed, not into its clones "
+			   "and copies, nor past a head reallocation");
+}
+
 static int skb_load(struct vista_ctx *ctx)
 {
 	struct skb_state *st = ctx->priv;
@@ -168,6 +303,15 @@ static int skb_load(struct vista_ctx *ctx)
 	st->skel->rodata->vista_plugin_id = ctx->plugin_id;
 	st->skel->rodata->skb_mark = st->mark;
 	st->skel->rodata->skb_drop_stack = st->drop_stack;
+	st->skel->rodata->skb_output_skb = st->output_skb;
+	/* 5.10+; 0: the kernel says no, < 0: cannot tell, let load say. */
+	if (st->output_skb && !libbpf_probe_bpf_helper(
+			BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_snprintf_btf,
+			NULL)) {
+		vista_err(ctx, "--output-skb: this kernel has no "
+			  "bpf_snprintf_btf() helper (Linux 5.10 or later)");
+		return -EOPNOTSUPP;
+	}
 
 	req.func_regex = st->func;
 	req.tracing[1] = st->skel->progs.vista_skb_tp1;
@@ -204,6 +348,9 @@ static int skb_load(struct vista_ctx *ctx)
 			  st->func ? st->func : "", st->func ? "'" : "");
 		return -ENOENT;
 	}
+	ret = skb_pick_trk(ctx, backend);
+	if (ret)
+		return ret;
 	bpf_program__set_autoload(st->skel->progs.vista_skb_drop,
 				  st->drop_hook &&
 				  st->drop_prog == st->skel->progs.vista_skb_drop);
@@ -246,7 +393,36 @@ static int skb_attach(struct vista_ctx *ctx)
 			   "kprobe" : "fentry",
 			   st->drop_hook, st->drop_stack ? " and stacks" : "");
 	}
-	return ctx->host->attach(ctx, st->skel->obj);
+	ret = ctx->host->attach(ctx, st->skel->obj);
+	if (!ret)
+		skb_attach_trk(ctx);
+	return ret;
+}
+
+/*
+ * The printed sk_buff of an --output-skb record: at most what fit, no
+ * NULs or trailing blanks, and a mark where bpf_snprintf_btf cut it.
+ */
+static const char *skb_dump(struct skb_state *st, const void *data,
+			    size_t size)
+{
+	const struct skb_event *ev = data;
+	size_t len = ev->dump_len, room = SKB_DUMP_MAX - 1;
+	bool cut = len > room;
+
+	if (!ev->dump_off || !len || ev->dump_off < sizeof(*ev) ||
+	    (size_t)ev->dump_off + SKB_DUMP_MAX > size)
+		return NULL;
+	if (cut)
+		len = room;
+	memcpy(st->dump, (const char *)data + ev->dump_off, len);
+	st->dump[len] = '\0';
+	len = strnlen(st->dump, len);
+	while (len && (st->dump[len - 1] == '\n' || st->dump[len - 1] == ' '))
+		len--;
+	snprintf(st->dump + len, sizeof(st->dump) - len, "%s",
+		 cut ? "\n... (truncated)" : "");
+	return st->dump;
 }
 
 static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
@@ -260,6 +436,7 @@ static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		return -EINVAL;
 	rec->meta = &ev->meta;
 	rec->tuple = ev->tuple.l3proto ? &ev->tuple : NULL;
+	rec->dump = skb_dump(st, data, size);
 	rec->ifname = ctx->host->ifname(ctx, ev->hdr.netns, ev->meta.ifindex);
 
 	switch (ev->hdr.kind) {
@@ -305,11 +482,16 @@ static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
 static void skb_detach(struct vista_ctx *ctx)
 {
 	struct skb_state *st = ctx->priv;
+	int i;
 
 	if (!st)
 		return;
 	bpf_link__destroy(st->drop_link);
 	st->drop_link = NULL;
+	for (i = 0; i < SKB_NR_TRK; i++) {
+		bpf_link__destroy(st->trk_link[i]);
+		st->trk_link[i] = NULL;
+	}
 }
 
 static void skb_fini(struct vista_ctx *ctx)

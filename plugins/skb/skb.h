@@ -13,8 +13,14 @@ struct skb_event {
 	struct vista_skb_meta meta;
 	__u32 reason;		/* enum skb_drop_reason, SKB_EV_DROP only */
 	struct vista_tuple tuple;
+	__u16 dump_off;		/* --output-skb: the struct as text, */
+	__u16 dump_len;		/* bpf_snprintf_btf's length (may exceed */
+	__u32 pad;		/* SKB_DUMP_MAX - 1: truncated) */
 };
 
-_Static_assert(sizeof(struct skb_event) == 144, "skb_event");
+/* Room for the printed sk_buff in a record. */
+#define SKB_DUMP_MAX	4096
+
+_Static_assert(sizeof(struct skb_event) == 152, "skb_event");
 
 #endif /* VISTA_PLUGIN_SKB_H */

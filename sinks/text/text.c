@@ -374,6 +374,9 @@ static void text_format(struct text_state *st, const struct vista_record *rec)
 			text_field(st, &g->fields[j]);
 	}
 
+	if (rec->dump)
+		text_putf(st, "\n%s", rec->dump);
+
 	for (i = 0; rec->stack && i < rec->nr_stack; i++) {
 		if (rec->stack[i].sym)
 			text_putf(st, "\n%s", rec->stack[i].sym);

@@ -31,6 +31,8 @@ expect 2 'pcap-filter "tcp port": can'"'"'t parse filter expression: syntax erro
 expect 2 'protochain is not supported' --filter-trace-skb ip6 protochain 6
 expect 2 '--filter-addr: cannot be combined with a pcap-filter expression ("icmp")' \
 	--filter-trace-skb --filter-addr 10.0.0.1 icmp
+expect 2 '--track-size: invalid value "0"' --filter-trace-skb \
+	--filter-track-skb --track-size 0
 expect 2 '--filter-port: icmp has no ports' --filter-trace-skb \
 	--filter-protocol icmp --filter-port 80
 printf '[core]\n\nfilter = tcp and\n[tracer.skb]\n' >"$T/f.ini"

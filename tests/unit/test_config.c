@@ -654,8 +654,8 @@ Test(config, not_yet_flags)
 		"filter-sk-func", "filter-sk-mark",
 		"filter-tcp-lifetime", "filter-trace-iptables",
 		"filter-trace-sk", "filter-trace-tc", "filter-trace-tcp",
-		"filter-trace-xdp", "filter-track-skb", "output-iptables",
-		"output-sk", "output-skb", "output-tcp", "pcap-file",
+		"filter-trace-xdp", "output-iptables",
+		"output-sk", "output-tcp", "pcap-file",
 		"pcap-mode", "pcap-snaplen",
 	};
 	static const char *const activates[] = {

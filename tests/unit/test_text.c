@@ -799,6 +799,26 @@ Test(text, two_frame_stack_with_meta)
 		      "ip_rcv_finish+0x40\n");
 }
 
+/* --output-skb: the dump goes under the line, before the stack. */
+Test(text, dump_between_line_and_stack)
+{
+	const struct vista_frame stack[] = {
+		{ .ip = 0xffffffff81c00000ULL, .sym = "ip_rcv_finish+0x40" },
+	};
+	struct vista_record rec = rec_base();
+
+	rec.dump = "(struct sk_buff){\n .len = (unsigned int)84,\n}";
+	rec.stack = stack;
+	rec.nr_stack = 1;
+	sink_open(NULL, false, false);
+	sink_write(&rec);
+	expect_output(HDR_NONE COLS_BASE "\n"
+		      "(struct sk_buff){\n"
+		      " .len = (unsigned int)84,\n"
+		      "}\n"
+		      "ip_rcv_finish+0x40\n");
+}
+
 /* A record much larger than the sink's first line buffer. */
 Test(text, long_record)
 {

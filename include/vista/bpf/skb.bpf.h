@@ -264,25 +264,96 @@ vista_filter_tuple(const struct vista_filter_cfg *cfg,
 	return true;
 }
 
+/* ---- --filter-track-skb (the maps are in <vista/bpf/vista.bpf.h>) ---- */
+
+static __always_inline void vista_track_count(__u32 what)
+{
+	__u64 *n = bpf_map_lookup_elem(&vista_track_stats, &what);
+
+	if (n)
+		(*n)++;
+}
+
+/* Is skb followed? A pending entry learns its head here. */
+static __always_inline bool vista_track_has(struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb, head = (__u64)BPF_CORE_READ(skb, head);
+	__u64 *h = bpf_map_lookup_elem(&vista_track, &key);
+
+	if (!h)
+		return false;
+	if (*h == head)
+		return true;
+	if (*h == VISTA_TRACK_PENDING) {
+		*h = head;
+		return true;
+	}
+	/* Another head at this address: another packet. */
+	if (!bpf_map_delete_elem(&vista_track, &key))
+		vista_track_count(VISTA_TRACK_STALE);
+	return false;
+}
+
+static __always_inline void vista_track_add(__u64 skb, __u64 head)
+{
+	if (!bpf_map_update_elem(&vista_track, &skb, &head, BPF_NOEXIST))
+		vista_track_count(VISTA_TRACK_ADDED);
+}
+
+/* The skb is freed: forget it. */
+static __always_inline void vista_track_forget(__u64 skb)
+{
+	if (!bpf_map_delete_elem(&vista_track, &skb))
+		vista_track_count(VISTA_TRACK_REMOVED);
+}
+
+/* nskb was cloned or copied from skb (its head is not known yet). */
+static __always_inline void vista_track_copy(__u64 nskb, __u64 skb)
+{
+	if (bpf_map_lookup_elem(&vista_track, &skb))
+		vista_track_add(nskb, VISTA_TRACK_PENDING);
+}
+
+/* skb's head is about to be reallocated (pskb_expand_head). */
+static __always_inline void vista_track_realloc(__u64 skb)
+{
+	__u64 *h = bpf_map_lookup_elem(&vista_track, &skb);
+
+	if (h)
+		*h = VISTA_TRACK_PENDING;
+}
+
 /*
- * Header, meta and tuple of skb, filtered (netns, mark, ifindex, then the
- * pcap expression): false if it does not match.
+ * Header, meta and tuple of skb, filtered (netns, ifindex, mark unless 0,
+ * then the pcap expression): false if it does not match. With
+ * --filter-track-skb, an skb that matched once passes until it is freed,
+ * whatever it looks like by then (NAT, tunnels).
  */
 static __always_inline bool vista_skb_collect(struct sk_buff *skb,
+					      __u32 mark,
 					      struct vista_event_hdr *hdr,
 					      struct vista_skb_meta *m,
 					      struct vista_tuple *t)
 {
 	const struct vista_filter_cfg *cfg = vista_config();
+	bool track;
 
 	if (!cfg || !skb)
 		return false;
 	hdr->netns = vista_skb_netns(skb);
 	vista_skb_meta(skb, m);
-	if (!vista_filter_where(cfg, hdr->netns, m))
-		return false;
-	if ((cfg->flags & VISTA_FILTER_PCAP) && !vista_skb_pcap(skb))
-		return false;
+	track = cfg->flags & VISTA_FILTER_TRACK;
+	if (!track || !vista_track_has(skb)) {
+		if (!vista_filter_where(cfg, hdr->netns, m))
+			return false;
+		if (mark && m->mark != mark)
+			return false;
+		if ((cfg->flags & VISTA_FILTER_PCAP) && !vista_skb_pcap(skb))
+			return false;
+		if (track)
+			vista_track_add((__u64)skb,
+					(__u64)BPF_CORE_READ(skb, head));
+	}
 	vista_skb_tuple(skb, t);
 	return true;
 }

@@ -37,6 +37,21 @@ struct {
 	__type(value, __u64);
 } vista_lost SEC(".maps");
 
+/* --filter-track-skb (see <vista/event.h>): skb address -> head. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u64);
+} vista_track SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VISTA_TRACK_NR_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vista_track_stats SEC(".maps");
+
 /* Set by the plugin from ctx->plugin_id before load. */
 const volatile __u16 vista_plugin_id = 0;
 
