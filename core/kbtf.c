@@ -686,6 +686,33 @@ static int kbtf_enum_fill(const struct btf *btf, const struct btf_type *t,
  * does not exist, so that a missing one is not searched again per event).
  * Not thread-safe: the core decodes events on one thread.
  */
+/* The enum (named or not) that has an enumerator called member. */
+static __s32 kbtf_enum_with(const struct btf *btf, const char *member)
+{
+	__u32 id, n = btf__type_cnt(btf), i;
+	const struct btf_type *t;
+
+	for (id = 1; id < n; id++) {
+		t = btf__type_by_id(btf, id);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *m = btf_enum(t);
+
+			for (i = 0; i < btf_vlen(t); i++)
+				if (!strcmp(btf__name_by_offset(btf,
+						m[i].name_off), member))
+					return id;
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *m = btf_enum64(t);
+
+			for (i = 0; i < btf_vlen(t); i++)
+				if (!strcmp(btf__name_by_offset(btf,
+						m[i].name_off), member))
+					return id;
+		}
+	}
+	return -ENOENT;
+}
+
 static struct kbtf_enum *kbtf_enum_get(struct kbtf_priv *p, const char *name)
 {
 	const struct btf *btf = p->pub.vmlinux;
@@ -701,6 +728,9 @@ static struct kbtf_enum *kbtf_enum_get(struct kbtf_priv *p, const char *name)
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM);
 	if (id < 0)
 		id = btf__find_by_name_kind(btf, name, BTF_KIND_ENUM64);
+	/* "TCP_ESTABLISHED": the anonymous enum it belongs to */
+	if (id < 0 && name[0] >= 'A' && name[0] <= 'Z')
+		id = kbtf_enum_with(btf, name);
 	if (id > 0)
 		t = btf__type_by_id(btf, id);
 

@@ -59,13 +59,11 @@ const struct vista_option vista_core_options[] = {
 		.flag = "filter-sk-func", .section = "tracer.sk", .key = "func",
 		.type = VISTA_OPT_STRING, .metavar = "string",
 		.help = "filter kernel sk functions to be probed by name (whole-name match, POSIX extended regular expression)",
-		.flags = NY,
 	},
 	{
 		.flag = "filter-sk-mark", .section = "tracer.sk", .key = "mark",
 		.type = VISTA_OPT_UINT, .metavar = "uint32", .max = 0xffffffff,
 		.help = "filter sk mark",
-		.flags = NY,
 	},
 	{
 		.flag = "filter-skb-drop-stack", .section = "tracer.skb",
@@ -89,7 +87,6 @@ const struct vista_option vista_core_options[] = {
 		.key = "lifetime",
 		.type = VISTA_OPT_DURATION, .metavar = "duration",
 		.help = "filter TCP lifetime greater than or equal to the given duration (e.g., 100ms, 1s, 1m)",
-		.flags = NY,
 	},
 	{
 		.flag = "filter-trace-iptables", .section = "tracer.iptables",
@@ -102,7 +99,7 @@ const struct vista_option vista_core_options[] = {
 		.flag = "filter-trace-sk", .section = "tracer.sk", .key = "trace",
 		.type = VISTA_OPT_BOOL,
 		.help = "trace sock",
-		.flags = ACT | NY,
+		.flags = ACT,
 	},
 	{
 		.flag = "filter-trace-skb", .section = "tracer.skb",
@@ -122,7 +119,7 @@ const struct vista_option vista_core_options[] = {
 		.key = "trace",
 		.type = VISTA_OPT_BOOL,
 		.help = "trace tcp socket lifetime",
-		.flags = ACT | NY,
+		.flags = ACT,
 	},
 	{
 		.flag = "filter-trace-xdp", .section = "tracer.tcxdp",
@@ -196,7 +193,6 @@ const struct vista_option vista_core_options[] = {
 		.flag = "output-sk", .section = "tracer.sk", .key = "output",
 		.type = VISTA_OPT_BOOL,
 		.help = "print sock",
-		.flags = NY,
 	},
 	{
 		.flag = "output-skb", .section = "tracer.skb",
@@ -213,7 +209,6 @@ const struct vista_option vista_core_options[] = {
 		.flag = "output-tcp", .section = "tracer.tcp", .key = "output",
 		.type = VISTA_OPT_BOOL,
 		.help = "print TCP",
-		.flags = NY,
 	},
 	{
 		.flag = "output-tuple", .section = "core", .key = "output-tuple",

@@ -4,5 +4,6 @@ vistaincludedir = $(includedir)/vista
 vistainclude_HEADERS = %D%/vista/plugin.h %D%/vista/record.h \
 	%D%/vista/event.h
 vistabpfincludedir = $(includedir)/vista/bpf
-vistabpfinclude_HEADERS = %D%/vista/bpf/vista.bpf.h %D%/vista/bpf/skb.bpf.h
+vistabpfinclude_HEADERS = %D%/vista/bpf/vista.bpf.h %D%/vista/bpf/skb.bpf.h \
+	%D%/vista/bpf/sock.bpf.h
 BPF_HDRS = $(vistainclude_HEADERS) $(vistabpfinclude_HEADERS)

@@ -159,7 +159,11 @@ struct vista_host {
 	int (*func_args)(struct vista_ctx *ctx, const char *func,
 			 const char *sname, const char *ename, __u8 *obj_pos,
 			 __u8 *enum_pos);
-	/* Name of an enum value from kernel BTF, or NULL. */
+	/*
+	 * Name of an enum value from kernel BTF, or NULL. enum_type is the
+	 * enum's name ("skb_drop_reason"), or for an anonymous enum one of
+	 * its enumerators ("TCP_ESTABLISHED").
+	 */
 	const char *(*enum_name)(struct vista_ctx *ctx, const char *enum_type,
 				 __s64 value);
 

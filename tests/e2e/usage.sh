@@ -24,7 +24,11 @@ expect 2 "vista: unknown flag: --nope" --nope
 expect 2 '--filter-port: invalid value "70000"' --filter-port 70000
 expect 2 '--output-limit-lines: invalid value "-1"' --output-limit-lines -1
 expect 2 '--timestamp: invalid value "bogus"' --filter-trace-skb --timestamp bogus
-expect 2 "--filter-trace-sk: not supported yet" --filter-trace-sk
+expect 2 '--filter-tcp-lifetime: invalid value "-1s"' --filter-trace-tcp \
+	--filter-tcp-lifetime -1s
+expect 2 '--filter-tcp-lifetime: invalid value "1x"' --filter-trace-tcp \
+	--filter-tcp-lifetime 1x
+expect 2 "--filter-trace-iptables: not supported yet" --filter-trace-iptables
 expect 2 "--pcap-file: not supported yet" --filter-trace-skb --pcap-file x.pcapng
 expect 2 'pcap-filter "tcp port": can'"'"'t parse filter expression: syntax error' \
 	--filter-trace-skb tcp port

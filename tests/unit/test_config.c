@@ -640,22 +640,19 @@ Test(config, not_yet)
 	cr_expect_str_eq(v->opt->flag, "pcap-snaplen");
 	cr_expect_eq(v->line, 2);
 
-	/* Rows come first in table order: filter-sk-func wins. */
-	cr_assert_eq(cli(&cfg, "--filter-sk-func", "x", NULL), 0);
+	/* Rows come first in table order: filter-trace-iptables wins. */
+	cr_assert_eq(cli(&cfg, "--filter-trace-iptables", NULL), 0);
 	v = config_first_not_yet(&cfg);
 	cr_assert_not_null(v);
-	cr_expect_str_eq(v->opt->flag, "filter-sk-func");
+	cr_expect_str_eq(v->opt->flag, "filter-trace-iptables");
 	cr_expect_eq(v->source, CONFIG_CLI);
 }
 
 Test(config, not_yet_flags)
 {
 	static const char *const not_yet[] = {
-		"filter-sk-func", "filter-sk-mark",
-		"filter-tcp-lifetime", "filter-trace-iptables",
-		"filter-trace-sk", "filter-trace-tc", "filter-trace-tcp",
-		"filter-trace-xdp", "output-iptables",
-		"output-sk", "output-tcp", "pcap-file",
+		"filter-trace-iptables", "filter-trace-tc",
+		"filter-trace-xdp", "output-iptables", "pcap-file",
 		"pcap-mode", "pcap-snaplen",
 	};
 	static const char *const activates[] = {
