@@ -3,10 +3,12 @@
  * TCP connection lifetimes, from tracepoints only (so on every kernel):
  *
  * inet_sock_set_state  birth (SYN_SENT: the connecting task owns it;
- *                      SYN_RECV or a first ESTABLISHED), and at CLOSE one
- *                      event with the lifetime and the socket's counters;
- * tcp_send_reset, tcp_receive_reset   the connection's reset flags;
- * tcp_destroy_sock     forgets sockets that never reached CLOSE;
+ *                      SYN_RECV or a first ESTABLISHED), and at CLOSE the
+ *                      event: lifetime and the socket's counters;
+ * tcp_send_reset, tcp_receive_reset   the connection's reset flags (also
+ *                      the reset an abort sends after CLOSE);
+ * tcp_destroy_sock     sends the closed connection's event, forgets
+ *                      sockets that never reached CLOSE;
  * sys_exit             accept()/accept4() returning: the accepting task
  *                      owns the passive side (x86-64 syscall numbers).
  *
@@ -34,6 +36,17 @@ struct tcp_conn {
 	__u8 owner_known;
 	__u8 pad[5];
 };
+
+/*
+ * Closed connections waiting for tcp_destroy_sock: a reset is often sent
+ * after CLOSE (tcp_close() with unread data), so the event leaves then.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct tcp_event);
+} tcp_dead SEC(".maps");
 
 /* Live connections; LRU bounds a long run, tcp_destroy_sock cleans up. */
 struct {
@@ -119,7 +132,7 @@ static __always_inline void tcp_closed(void *ctx, const struct sock *sk,
 	ev.mark = BPF_CORE_READ(sk, sk_mark);
 	bpf_probe_read_kernel_str(ev.ca, sizeof(ev.ca),
 				  BPF_CORE_READ(icsk, icsk_ca_ops, name));
-	vista_submit(ctx, &ev, sizeof(ev), false);
+	bpf_map_update_elem(&tcp_dead, &key, &ev, BPF_ANY);
 out:
 	bpf_map_delete_elem(&tcp_conns, &key);
 }
@@ -157,10 +170,16 @@ int vista_tcp_state(__u64 *ctx)
 static __always_inline void tcp_flag_rst(const struct sock *sk, __u8 flag)
 {
 	__u64 key = (__u64)sk;
+	struct tcp_event *ev;
 	struct tcp_conn *c;
 
 	if (!sk)
 		return;
+	ev = bpf_map_lookup_elem(&tcp_dead, &key);
+	if (ev) {		/* the reset that follows an abort */
+		ev->rst |= flag;
+		return;
+	}
 	c = bpf_map_lookup_elem(&tcp_conns, &key);
 	if (c) {
 		c->rst |= flag;
@@ -184,12 +203,21 @@ int vista_tcp_recv_reset(__u64 *ctx)
 	return 0;
 }
 
-/* tcp_destroy_sock(sk): the end of any TCP socket, CLOSE or not. */
+/*
+ * tcp_destroy_sock(sk): the end of any TCP socket. A closed connection's
+ * event leaves now; one that never reached CLOSE is forgotten.
+ */
 SEC(VISTA_SEC_TRACING)
 int vista_tcp_destroy(__u64 *ctx)
 {
 	__u64 key = ctx[0];
+	struct tcp_event *ev;
 
+	ev = bpf_map_lookup_elem(&tcp_dead, &key);
+	if (ev) {
+		vista_submit(ctx, ev, sizeof(*ev), false);
+		bpf_map_delete_elem(&tcp_dead, &key);
+	}
 	bpf_map_delete_elem(&tcp_conns, &key);
 	return 0;
 }

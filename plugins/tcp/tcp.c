@@ -27,8 +27,7 @@ static const struct {
 	[TCP_P_STATE] = { "inet_sock_set_state", true, NULL },
 	[TCP_P_SEND_RST] = { "tcp_send_reset", false, "resets sent" },
 	[TCP_P_RECV_RST] = { "tcp_receive_reset", false, "resets received" },
-	[TCP_P_DESTROY] = { "tcp_destroy_sock", false,
-			    "clean-up of sockets that never closed" },
+	[TCP_P_DESTROY] = { "tcp_destroy_sock", true, NULL },
 	[TCP_P_ACCEPT] = { "sys_exit", false,
 			   "the owner of accepted connections" },
 };

@@ -68,5 +68,16 @@ stop_vista INT
 funcs=$(event_lines "$out" | awk '{print $4}' | sort -u | tr '\n' ' ')
 [ "$funcs" = "inet_sock_set_state " ] && pass "--filter-sk-func: only $funcs" ||
 	fail "--filter-sk-func inet_sock_set_state: got '$funcs'"
+# --filter-sk-mark: ping -m sets SO_MARK on its socket (66 = 0x42).
+out=$T/mark.txt
+start_vista "$out" --filter-trace-sk --output-sk --filter-sk-mark 0x42 || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 -m 66 "$ADDR_B" >/dev/null 2>&1
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+n=$(grep -c '^SOCK: ' "$out")
+other=$(grep '^SOCK: ' "$out" | grep -v ' mark=0x42 ' | head -1)
+[ "$n" -gt 0 ] && [ -z "$other" ] && pass "--filter-sk-mark 0x42: $n events" ||
+	fail "--filter-sk-mark: $n events, stray: $other"
 assert_no_leftovers
 finish

@@ -63,6 +63,26 @@ rt=$(tcp_line "$out" "$r")
 	echo "$rt" | grep -q 'states=SYN_SENT->SYN_SENT' &&
 	pass "refused: $rt" || { fail "refused connection: '$r' '$rt'"; }
 
+# A server that closes with unread data resets the connection.
+out=$T/rst.txt
+start_vista "$out" --filter-trace-tcp --output-tcp --output-tuple || exit 1
+ip netns exec "$NS_B" busybox nc -l -p 8093 -e sleep 5 &
+srv=$!
+sleep 0.3
+(echo unread; sleep 2) | ip netns exec "$NS_A" busybox nc "$ADDR_B" 8093 &
+cli=$!
+sleep 0.5
+pkill -f '^sleep 5$' 2>/dev/null || kill "$srv"
+wait "$cli" "$srv" 2>/dev/null
+sleep 0.5
+stop_vista INT
+st=$(tcp_line "$out" "$ADDR_B:8093->$ADDR_A:")
+ct=$(tcp_line "$out" "->$ADDR_B:8093(tcp)")
+echo "$st" | grep -q 'rst_sent=true' && pass "server: $st" ||
+	{ fail "no rst_sent on the server side: '$st'"; cat "$out"; }
+echo "$ct" | grep -q 'rst_recv=true' && pass "client: rst_recv=true" ||
+	fail "no rst_recv on the client side: '$ct'"
+
 # IPv6, and the lifetime threshold: 1.2 s passes 1s, the quick one not.
 out=$T/long.txt
 start_vista "$out" --filter-trace-tcp --output-tcp --output-tuple \
