@@ -375,7 +375,7 @@ fail:
 	return ret;
 }
 
-/* ---- the libbpf side ------------------------------------------------------ */
+/* ---- the libbpf side ---------------------------------------------------- */
 
 static struct pcap_code cur[PCAP_NR_LAYERS];
 static char *cur_expr;

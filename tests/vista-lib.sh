@@ -121,6 +121,16 @@ assert_no_leftovers() {
 # Event lines: the SKB/SK column starts with 0x.
 event_lines() { grep -E '^ *0x[0-9a-f]+ ' "$1"; }
 
+# all_lines OUT TEXT: every event line contains TEXT (and there is one).
+all_lines() {
+	local n bad
+	n=$(event_lines "$1" | wc -l)
+	bad=$(event_lines "$1" | grep -vF -- "$2" | head -1)
+	[ "$n" -gt 0 ] && [ -z "$bad" ] && return 0
+	echo "# $n events; first without '$2': $bad"
+	return 1
+}
+
 tracefs() {
 	if [ -d /sys/kernel/tracing/events ]; then
 		echo /sys/kernel/tracing

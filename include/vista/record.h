@@ -33,6 +33,24 @@ struct vista_field {
 	};
 };
 
+/* Set f to an unsigned (UINT, HEX, BOOL) value. */
+static inline void vista_field_u(struct vista_field *f, const char *name,
+				 enum vista_field_type type, __u64 v)
+{
+	f->name = name;
+	f->type = type;
+	f->u = v;
+}
+
+/* Set f to a string that lives as long as the record. */
+static inline void vista_field_s(struct vista_field *f, const char *name,
+				 const char *s)
+{
+	f->name = name;
+	f->type = VISTA_FIELD_STR;
+	f->s = s;
+}
+
 /*
  * A group of fields printed by the text sink as a sub-line
  * "\nNAME: k=v k=v" (the reference's IPTABLES:, TCP:, SOCK: lines).

@@ -94,25 +94,16 @@ static int sk_attach(struct vista_ctx *ctx)
 	return ctx->host->attach(ctx, st->skel->obj);
 }
 
-static void field_u(struct vista_field *f, const char *name,
-		    enum vista_field_type type, __u64 v)
-{
-	f->name = name;
-	f->type = type;
-	f->u = v;
-}
-
 /* An enum value by its BTF name, or its number. */
 static void field_enum(struct vista_ctx *ctx, struct vista_field *f,
 		       const char *name, const char *enum_type, __s64 v)
 {
 	const char *s = ctx->host->enum_name(ctx, enum_type, v);
 
-	f->name = name;
 	if (s) {
-		f->type = VISTA_FIELD_STR;
-		f->s = s;
+		vista_field_s(f, name, s);
 	} else {
+		f->name = name;
 		f->type = VISTA_FIELD_INT;
 		f->i = v;
 	}
@@ -139,21 +130,22 @@ static void sk_groups(struct vista_ctx *ctx, const struct sk_event *ev,
 	unsigned int n = 0;
 
 	field_enum(ctx, &f[n++], "state", "TCP_ESTABLISHED", ev->state);
-	field_u(&f[n++], "reuseport", VISTA_FIELD_BOOL, ev->reuseport);
-	field_u(&f[n++], "bound_if", VISTA_FIELD_UINT, ev->bound_ifindex);
-	field_u(&f[n++], "rx_dst_if", VISTA_FIELD_UINT, ev->rx_dst_ifindex);
-	field_u(&f[n++], "backlog", VISTA_FIELD_UINT, ev->backlog);
-	field_u(&f[n++], "max_backlog", VISTA_FIELD_UINT, ev->max_backlog);
-	field_u(&f[n++], "rcvbuf", VISTA_FIELD_UINT, ev->rcvbuf);
-	field_u(&f[n++], "sndbuf", VISTA_FIELD_UINT, ev->sndbuf);
-	field_u(&f[n++], "rmem", VISTA_FIELD_UINT, ev->rmem);
-	field_u(&f[n++], "wmem_queued", VISTA_FIELD_UINT, ev->wmem_queued);
-	field_u(&f[n++], "priority", VISTA_FIELD_UINT, ev->priority);
-	field_u(&f[n++], "mark", VISTA_FIELD_HEX, ev->mark);
+	vista_field_u(&f[n++], "reuseport", VISTA_FIELD_BOOL, ev->reuseport);
+	vista_field_u(&f[n++], "bound_if", VISTA_FIELD_UINT, ev->bound_ifindex);
+	vista_field_u(&f[n++], "rx_dst_if",
+		      VISTA_FIELD_UINT, ev->rx_dst_ifindex);
+	vista_field_u(&f[n++], "backlog", VISTA_FIELD_UINT, ev->backlog);
+	vista_field_u(&f[n++], "max_backlog",
+		      VISTA_FIELD_UINT, ev->max_backlog);
+	vista_field_u(&f[n++], "rcvbuf", VISTA_FIELD_UINT, ev->rcvbuf);
+	vista_field_u(&f[n++], "sndbuf", VISTA_FIELD_UINT, ev->sndbuf);
+	vista_field_u(&f[n++], "rmem", VISTA_FIELD_UINT, ev->rmem);
+	vista_field_u(&f[n++], "wmem_queued",
+		      VISTA_FIELD_UINT, ev->wmem_queued);
+	vista_field_u(&f[n++], "priority", VISTA_FIELD_UINT, ev->priority);
+	vista_field_u(&f[n++], "mark", VISTA_FIELD_HEX, ev->mark);
 	field_enum(ctx, &f[n++], "type", "sock_type", ev->type);
-	f[n].name = "family";
-	f[n].type = VISTA_FIELD_STR;
-	f[n++].s = sk_family_name(ev->family);
+	vista_field_s(&f[n++], "family", sk_family_name(ev->family));
 	st->groups[0].name = "SOCK";
 	st->groups[0].fields = f;
 	st->groups[0].nr_fields = n;
@@ -165,8 +157,8 @@ static void sk_groups(struct vista_ctx *ctx, const struct sk_event *ev,
 	n = 0;
 	field_enum(ctx, &f[n++], "state", "SS_FREE", ev->sock_state);
 	field_enum(ctx, &f[n++], "type", "sock_type", ev->sock_type);
-	field_u(&f[n++], "flags", VISTA_FIELD_HEX, ev->sock_flags);
-	field_u(&f[n++], "inode", VISTA_FIELD_UINT, ev->inode);
+	vista_field_u(&f[n++], "flags", VISTA_FIELD_HEX, ev->sock_flags);
+	vista_field_u(&f[n++], "inode", VISTA_FIELD_UINT, ev->inode);
 	st->groups[1].name = "SOCKET";
 	st->groups[1].fields = f;
 	st->groups[1].nr_fields = n;

@@ -23,7 +23,8 @@
 #define TCP_NR_ACCEPT		43	/* x86-64 */
 #define TCP_NR_ACCEPT4		288
 
-const volatile __u64 tcp_min_lifetime = 0;	/* --filter-tcp-lifetime, ns */
+/* --filter-tcp-lifetime, in ns */
+const volatile __u64 tcp_min_lifetime = 0;
 
 struct tcp_conn {
 	struct vista_tuple tuple;	/* as last seen complete */

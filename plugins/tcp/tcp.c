@@ -152,21 +152,6 @@ static const char *tcp_state_name(unsigned int s)
 							      : "?";
 }
 
-static void field_u(struct vista_field *f, const char *name,
-		    enum vista_field_type type, __u64 v)
-{
-	f->name = name;
-	f->type = type;
-	f->u = v;
-}
-
-static void field_s(struct vista_field *f, const char *name, const char *s)
-{
-	f->name = name;
-	f->type = VISTA_FIELD_STR;
-	f->s = s;
-}
-
 static int tcp_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		      struct vista_record *rec)
 {
@@ -181,21 +166,23 @@ static int tcp_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	rec->tuple = ev->tuple.l3proto ? &ev->tuple : NULL;
 	if (!st->output)
 		return 0;
-	field_u(&f[n++], "lifetime_ns", VISTA_FIELD_UINT, ev->lifetime_ns);
-	field_u(&f[n++], "rx_bytes", VISTA_FIELD_UINT, ev->bytes_received);
-	field_u(&f[n++], "tx_bytes", VISTA_FIELD_UINT, ev->bytes_sent);
-	field_u(&f[n++], "srtt_us", VISTA_FIELD_UINT, ev->srtt_us);
-	field_u(&f[n++], "retrans", VISTA_FIELD_UINT, ev->total_retrans);
-	field_u(&f[n++], "mark", VISTA_FIELD_HEX, ev->mark);
-	field_s(&f[n++], "cc", ev->ca[0] ? ev->ca : "?");
-	field_u(&f[n++], "rst_sent", VISTA_FIELD_BOOL,
+	vista_field_u(&f[n++], "lifetime_ns",
+		      VISTA_FIELD_UINT, ev->lifetime_ns);
+	vista_field_u(&f[n++], "rx_bytes",
+		      VISTA_FIELD_UINT, ev->bytes_received);
+	vista_field_u(&f[n++], "tx_bytes", VISTA_FIELD_UINT, ev->bytes_sent);
+	vista_field_u(&f[n++], "srtt_us", VISTA_FIELD_UINT, ev->srtt_us);
+	vista_field_u(&f[n++], "retrans", VISTA_FIELD_UINT, ev->total_retrans);
+	vista_field_u(&f[n++], "mark", VISTA_FIELD_HEX, ev->mark);
+	vista_field_s(&f[n++], "cc", ev->ca[0] ? ev->ca : "?");
+	vista_field_u(&f[n++], "rst_sent", VISTA_FIELD_BOOL,
 		!!(ev->rst & TCP_RST_SENT));
-	field_u(&f[n++], "rst_recv", VISTA_FIELD_BOOL,
+	vista_field_u(&f[n++], "rst_recv", VISTA_FIELD_BOOL,
 		!!(ev->rst & TCP_RST_RECV));
 	snprintf(st->func, sizeof(st->func), "%s->%s",
 		 tcp_state_name(ev->birth_state),
 		 tcp_state_name(ev->last_state));
-	field_s(&f[n++], "states", st->func);
+	vista_field_s(&f[n++], "states", st->func);
 	st->group.name = "TCP";
 	st->group.fields = f;
 	st->group.nr_fields = n;

@@ -10,16 +10,6 @@ setup_pair
 ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
 ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
 
-# all_lines OUT TEXT: every event line contains TEXT (and there is one).
-all_lines() {
-	local n bad
-	n=$(event_lines "$1" | wc -l)
-	bad=$(event_lines "$1" | grep -vF -- "$2" | head -1)
-	[ "$n" -gt 0 ] && [ -z "$bad" ] && return 0
-	echo "# $n events; first without '$2': $bad"
-	return 1
-}
-
 # 1. Echo requests to B only: not the replies, not B's own pings.
 out=$T/match.txt
 start_vista "$out" --filter-trace-skb --output-tuple \

@@ -2,8 +2,8 @@
 /*
  * Reading packets from a struct sk_buff and applying the shared filters
  * (netns, mark, ifindex, and the pcap-filter expression, which also
- * carries --filter-addr/--filter-port/--filter-protocol). Every plugin that sees
- * skbs uses these, so a filter means the same thing everywhere.
+ * carries --filter-addr/--filter-port/--filter-protocol). Every plugin
+ * that sees skbs uses these, so a filter means the same thing everywhere.
  *
  * Include after <vista/bpf/vista.bpf.h>.
  */
@@ -86,7 +86,8 @@ static __always_inline bool vista_skb_pcap(struct sk_buff *skb)
 	if (l2 && dev) {
 		unsigned short type = BPF_CORE_READ(dev, type);
 
-		l2 = type == VISTA_ARPHRD_ETHER || type == VISTA_ARPHRD_LOOPBACK;
+		l2 = type == VISTA_ARPHRD_ETHER ||
+		     type == VISTA_ARPHRD_LOOPBACK;
 	}
 	if (l2)
 		return vista_pcap_l2(head + mac, end);
