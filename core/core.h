@@ -60,6 +60,7 @@ struct vista {
 	struct bus *bus;
 	struct target *targets;
 	size_t nr_targets;
+	__u32 filter_netns;		/* --filter-netns, 0: all */
 	int debug;
 };
 
@@ -149,6 +150,8 @@ int netns_parse(const char *spec, __u32 *inode);
 __u32 netns_self(void);
 const char *netns_ifname(__u32 netns, __u32 ifindex);
 int netns_ifindex(__u32 netns, const char *name, __u32 *ifindex);
+/* fn(inode, arg) inside each netns (only that one if only != 0). */
+int netns_each(__u32 only, int (*fn)(__u32 inode, void *arg), void *arg);
 void netns_cleanup(void);
 
 #endif /* VISTA_CORE_CORE_H */

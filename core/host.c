@@ -127,6 +127,28 @@ static const char *host_ifname(struct vista_ctx *ctx, __u32 netns,
 	return netns_ifname(netns, ifindex);
 }
 
+struct netns_call {
+	struct vista_ctx *ctx;
+	int (*fn)(struct vista_ctx *ctx, __u32 netns, void *arg);
+	void *arg;
+};
+
+static int netns_call(__u32 inode, void *arg)
+{
+	struct netns_call *c = arg;
+
+	return c->fn(c->ctx, inode, c->arg);
+}
+
+static int host_netns_each(struct vista_ctx *ctx,
+			   int (*fn)(struct vista_ctx *ctx, __u32 netns,
+				     void *arg), void *arg)
+{
+	struct netns_call c = { .ctx = ctx, .fn = fn, .arg = arg };
+
+	return netns_each(vista->filter_netns, netns_call, &c);
+}
+
 const struct vista_host vista_host_ops = {
 	.size = sizeof(struct vista_host),
 	.log = host_log,
@@ -144,6 +166,7 @@ const struct vista_host vista_host_ops = {
 	.backend = host_backend,
 	.ksym = host_ksym,
 	.ifname = host_ifname,
+	.netns_each = host_netns_each,
 };
 
 struct instance *instance_new(struct vista *v, struct plugin_file *file,

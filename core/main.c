@@ -305,6 +305,8 @@ static int run(void)
 		return VISTA_EXIT_USAGE;
 	if (pcap_expr())
 		fcfg.flags |= VISTA_FILTER_PCAP;
+	if (fcfg.flags & VISTA_FILTER_NETNS)
+		vista->filter_netns = fcfg.netns;
 	ring = config_get(&vista->cfg, "core", "ring-size");
 	if (!ring || ring->u < 4096 || (ring->u & (ring->u - 1))) {
 		fprintf(stderr, "--ring-size: invalid value \"%llu\": not a "

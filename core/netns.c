@@ -110,6 +110,16 @@ static int open_by_inode(__u32 inode)
 	return fd;
 }
 
+/* Back to vista's own netns (self: its fd), or stop: better than to
+ * go on from the wrong one. */
+static void ns_return(int self)
+{
+	if (setns(self, CLONE_NEWNET)) {
+		err("cannot return to vista's netns: %s", strerror(errno));
+		exit(VISTA_EXIT_FAIL);
+	}
+}
+
 /* A socket living in netns inode, or -1. */
 static int ns_socket(__u32 inode)
 {
@@ -129,13 +139,7 @@ static int ns_socket(__u32 inode)
 		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (nsfd >= 0 && self >= 0 && !setns(nsfd, CLONE_NEWNET)) {
 			fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-			if (setns(self, CLONE_NEWNET)) {
-				/* Cannot get back: better to stop than to
-				 * trace from the wrong netns. */
-				err("cannot return to vista's netns: %s",
-				    strerror(errno));
-				exit(VISTA_EXIT_FAIL);
-			}
+			ns_return(self);
 		}
 		if (nsfd >= 0)
 			close(nsfd);
@@ -218,6 +222,100 @@ int netns_ifindex(__u32 netns, const char *name, __u32 *ifindex)
 		return -errno;
 	*ifindex = ifr.ifr_ifindex;
 	return 0;
+}
+
+struct ns_ent {
+	__u32 inode;
+	char path[64];
+};
+
+static int ns_add(struct ns_ent **v, size_t *n, const char *path)
+{
+	struct ns_ent *e;
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st))
+		return 0;
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].inode == st.st_ino)
+			return 0;
+	e = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!e)
+		return -ENOMEM;
+	*v = e;
+	e[*n].inode = st.st_ino;
+	snprintf(e[*n].path, sizeof(e[*n].path), "%s", path);
+	(*n)++;
+	return 0;
+}
+
+/* Every network namespace a path shows: named ones, then processes'. */
+static int ns_scan(struct ns_ent **v, size_t *n)
+{
+	static const char *const dirs[] = {
+		"/run/netns", "/var/run/netns", "/proc",
+	};
+	char path[300];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+	int ret = ns_add(v, n, "/proc/self/ns/net");
+
+	for (i = 0; i < ARRAY_SIZE(dirs) && !ret; i++) {
+		d = opendir(dirs[i]);
+		if (!d)
+			continue;
+		while ((de = readdir(d)) && !ret) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (i == 2 && (de->d_name[0] < '0' ||
+				       de->d_name[0] > '9'))
+				continue;
+			snprintf(path, sizeof(path), i == 2 ? "%s/%s/ns/net"
+							    : "%s/%s",
+				 dirs[i], de->d_name);
+			if (strlen(path) < sizeof((*v)->path))
+				ret = ns_add(v, n, path);
+		}
+		closedir(d);
+	}
+	return ret;
+}
+
+int netns_each(__u32 only, int (*fn)(__u32 inode, void *arg), void *arg)
+{
+	struct ns_ent *v = NULL;
+	size_t i, n = 0;
+	int self, nsfd, ret;
+
+	ret = ns_scan(&v, &n);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		ret = -errno;
+	for (i = 0; i < n && !ret && !vista_stop; i++) {
+		if (only && v[i].inode != only)
+			continue;
+		if (v[i].inode == netns_self()) {
+			ret = fn(v[i].inode, arg);
+			continue;
+		}
+		nsfd = open(v[i].path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			continue;	/* the process went away */
+		if (setns(nsfd, CLONE_NEWNET)) {
+			ret = -errno;
+			close(nsfd);
+			break;
+		}
+		close(nsfd);
+		ret = fn(v[i].inode, arg);
+		ns_return(self);
+	}
+	if (self >= 0)
+		close(self);
+	free(v);
+	return ret;
 }
 
 void netns_cleanup(void)

@@ -93,7 +93,7 @@ const struct vista_option vista_core_options[] = {
 		.key = "trace",
 		.type = VISTA_OPT_BOOL,
 		.help = "trace iptables",
-		.flags = ACT | NY,
+		.flags = ACT,
 	},
 	{
 		.flag = "filter-trace-sk", .section = "tracer.sk", .key = "trace",
@@ -172,7 +172,6 @@ const struct vista_option vista_core_options[] = {
 		.key = "output",
 		.type = VISTA_OPT_BOOL,
 		.help = "print iptables",
-		.flags = NY,
 	},
 	{
 		/*

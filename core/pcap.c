@@ -26,6 +26,10 @@
 _Static_assert(sizeof(struct pcap_bpf_insn) == sizeof(struct sock_filter),
 	       "libpcap's and the kernel's classic instructions differ");
 
+/* Not in Debian 12's <linux/bpf.h> (Linux 6.1 headers). */
+#define VISTA_PROG_TYPE_NETFILTER	32
+#define VISTA_ATTACH_NETFILTER		45
+
 /* ---- the expression --------------------------------------------------- */
 
 static bool str_set(const struct config_value *v)
@@ -379,7 +383,7 @@ fail:
 
 static struct pcap_code cur[PCAP_NR_LAYERS];
 static char *cur_expr;
-static int handler_ids[2];
+static int handler_ids[3];
 static bool registered;
 
 /* func/line info handed to libbpf must live until the object is loaded. */
@@ -472,6 +476,16 @@ int pcap_register_sections(void)
 		return id;
 	}
 	handler_ids[1] = id;
+	/* netfilter hooks (Linux 6.4): libbpf 1.1 does not know the type */
+	id = libbpf_register_prog_handler(VISTA_SEC_NETFILTER,
+					  VISTA_PROG_TYPE_NETFILTER,
+					  VISTA_ATTACH_NETFILTER, &kprobe);
+	if (id < 0) {
+		libbpf_unregister_prog_handler(handler_ids[1]);
+		libbpf_unregister_prog_handler(handler_ids[0]);
+		return id;
+	}
+	handler_ids[2] = id;
 	registered = true;
 	return 0;
 }
@@ -524,6 +538,7 @@ void pcap_cleanup(void)
 	keep = NULL;
 	nr_keep = 0;
 	if (registered) {
+		libbpf_unregister_prog_handler(handler_ids[2]);
 		libbpf_unregister_prog_handler(handler_ids[1]);
 		libbpf_unregister_prog_handler(handler_ids[0]);
 		registered = false;

@@ -25,10 +25,12 @@
  * writes it into the vista_pcap_l2()/vista_pcap_l3() stubs, which it finds
  * by these magics, when libbpf loads the program. "vista.tracing" is a
  * BTF-typed program (tp_btf unless the loader sets fentry/fexit),
- * "vista.kprobe" a kprobe (or kprobe-multi).
+ * "vista.kprobe" a kprobe (or kprobe-multi), "vista.netfilter" a netfilter
+ * hook program (its links: the plugin's).
  */
 #define VISTA_SEC_TRACING	"vista.tracing"
 #define VISTA_SEC_KPROBE	"vista.kprobe"
+#define VISTA_SEC_NETFILTER	"vista.netfilter"	/* BPF_PROG_TYPE_NETFILTER */
 #define VISTA_PCAP_L2_MAGIC	0x5653544150434c32ULL	/* "VSTAPCL2" */
 #define VISTA_PCAP_L3_MAGIC	0x5653544150434c33ULL
 

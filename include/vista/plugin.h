@@ -9,7 +9,7 @@
  * -no-undefined and never resolve symbols from the vista binary).
  *
  * Versioning: abi_major changes when a struct below changes incompatibly;
- * 1.1 appended vista_record.dump.
+ * 1.1 appended vista_record.dump, 1.2 vista_host.netns_each.
  * the core refuses plugins of another major. abi_minor grows when members
  * are appended; every struct here carries its size so that both sides can
  * tell which members the other knows.
@@ -28,7 +28,7 @@
 #include <vista/record.h>
 
 #define VISTA_ABI_MAJOR		1
-#define VISTA_ABI_MINOR		1
+#define VISTA_ABI_MINOR		2
 #define VISTA_PLUGIN_SYMBOL	"vista_plugin"
 
 struct btf;
@@ -187,6 +187,16 @@ struct vista_host {
 	/* Interface name in a netns (by inode), cached; NULL if unknown. */
 	const char *(*ifname)(struct vista_ctx *ctx, __u32 netns,
 			      __u32 ifindex);
+
+	/*
+	 * ABI 1.2. Call fn inside each network namespace the filters select
+	 * (--filter-netns, else every one /run/netns and /proc show), with
+	 * the calling thread moved into it (for objects that belong to a
+	 * netns, such as netfilter links). Stops at fn's first error.
+	 */
+	int (*netns_each)(struct vista_ctx *ctx,
+			  int (*fn)(struct vista_ctx *ctx, __u32 netns,
+				    void *arg), void *arg);
 };
 
 /* What the core knows about a plugin instance; priv is the plugin's. */

@@ -28,7 +28,7 @@ expect 2 '--filter-tcp-lifetime: invalid value "-1s"' --filter-trace-tcp \
 	--filter-tcp-lifetime -1s
 expect 2 '--filter-tcp-lifetime: invalid value "1x"' --filter-trace-tcp \
 	--filter-tcp-lifetime 1x
-expect 2 "--filter-trace-iptables: not supported yet" --filter-trace-iptables
+expect 2 "--filter-trace-tc: not supported yet" --filter-trace-tc
 expect 2 "--pcap-file: not supported yet" --filter-trace-skb --pcap-file x.pcapng
 expect 2 'pcap-filter "tcp port": can'"'"'t parse filter expression: syntax error' \
 	--filter-trace-skb tcp port

@@ -640,19 +640,18 @@ Test(config, not_yet)
 	cr_expect_str_eq(v->opt->flag, "pcap-snaplen");
 	cr_expect_eq(v->line, 2);
 
-	/* Rows come first in table order: filter-trace-iptables wins. */
-	cr_assert_eq(cli(&cfg, "--filter-trace-iptables", NULL), 0);
+	/* Rows come first in table order: filter-trace-tc wins. */
+	cr_assert_eq(cli(&cfg, "--filter-trace-tc", NULL), 0);
 	v = config_first_not_yet(&cfg);
 	cr_assert_not_null(v);
-	cr_expect_str_eq(v->opt->flag, "filter-trace-iptables");
+	cr_expect_str_eq(v->opt->flag, "filter-trace-tc");
 	cr_expect_eq(v->source, CONFIG_CLI);
 }
 
 Test(config, not_yet_flags)
 {
 	static const char *const not_yet[] = {
-		"filter-trace-iptables", "filter-trace-tc",
-		"filter-trace-xdp", "output-iptables", "pcap-file",
+		"filter-trace-tc", "filter-trace-xdp", "pcap-file",
 		"pcap-mode", "pcap-snaplen",
 	};
 	static const char *const activates[] = {

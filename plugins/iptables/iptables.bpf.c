@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Netfilter verdicts on kernels without kprobes or fentry: BPF netfilter
+ * programs just before (vista_ipt_in_T) and just after (vista_ipt_out_T)
+ * each table T's priority on each hook. A packet that passes the filters
+ * is marked on entering a table; leaving it clears the mark; a drop with
+ * reason NETFILTER_DROP while marked names the table and the hook.
+ */
+#include "vmlinux.h"
+#include <vista/bpf/vista.bpf.h>
+#include <vista/bpf/skb.bpf.h>
+#include "iptables.h"
+
+#define IPT_NF_DROP	0
+#define IPT_NF_ACCEPT	1
+
+struct ipt_pending {
+	__u64 ts;
+	__u8 table;
+	__u8 hook;
+	__u8 pf;
+	__u8 pad[5];
+};
+
+/* skb -> the table it is in; LRU: stolen or queued packets age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ipt_pending);
+} ipt_pending SEC(".maps");
+
+static __always_inline int ipt_enter(struct bpf_nf_ctx *ctx, __u8 table)
+{
+	struct sk_buff *skb = ctx->skb;
+	const struct nf_hook_state *state = ctx->state;
+	struct ipt_event ev;
+	struct ipt_pending p = {};
+	__u64 key = (__u64)skb;
+
+	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
+		return IPT_NF_ACCEPT;
+	p.ts = bpf_ktime_get_ns();
+	p.table = table;
+	p.hook = BPF_CORE_READ(state, hook);
+	p.pf = BPF_CORE_READ(state, pf);
+	bpf_map_update_elem(&ipt_pending, &key, &p, BPF_ANY);
+	return IPT_NF_ACCEPT;
+}
+
+static __always_inline int ipt_leave(struct bpf_nf_ctx *ctx, __u8 table)
+{
+	__u64 key = (__u64)ctx->skb;
+	struct ipt_pending *p = bpf_map_lookup_elem(&ipt_pending, &key);
+
+	if (p && p->table == table)
+		bpf_map_delete_elem(&ipt_pending, &key);
+	return IPT_NF_ACCEPT;
+}
+
+#define IPT_BRACKET(name, id)						\
+SEC(VISTA_SEC_NETFILTER)						\
+int vista_ipt_in_##name(struct bpf_nf_ctx *ctx)				\
+{									\
+	return ipt_enter(ctx, id);					\
+}									\
+SEC(VISTA_SEC_NETFILTER)						\
+int vista_ipt_out_##name(struct bpf_nf_ctx *ctx)			\
+{									\
+	return ipt_leave(ctx, id);					\
+}
+
+IPT_BRACKET(raw, IPT_RAW)
+IPT_BRACKET(mangle, IPT_MANGLE)
+IPT_BRACKET(nat, IPT_NAT)
+IPT_BRACKET(filter, IPT_FILTER)
+IPT_BRACKET(security, IPT_SECURITY)
+
+/* kfree_skb(skb, location, reason): a table's DROP. */
+SEC(VISTA_SEC_TRACING)
+int vista_ipt_drop(__u64 *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx[0];
+	const struct vista_filter_cfg *cfg = vista_config();
+	__u64 key = (__u64)skb, now = bpf_ktime_get_ns();
+	struct ipt_pending *p;
+	struct ipt_event ev = {};
+
+	p = bpf_map_lookup_elem(&ipt_pending, &key);
+	if (!p)
+		return 0;
+	if ((__u32)ctx[2] != bpf_core_enum_value(enum skb_drop_reason,
+					SKB_DROP_REASON_NETFILTER_DROP)) {
+		bpf_map_delete_elem(&ipt_pending, &key);
+		return 0;
+	}
+	ev.hdr.netns = vista_skb_netns(skb);
+	vista_skb_meta(skb, &ev.meta);
+	vista_skb_tuple(skb, &ev.tuple);
+	vista_fill_hdr(&ev.hdr, IPT_EV_VERDICT, key);
+	ev.pf = p->pf;
+	ev.hook = p->hook;
+	ev.table = p->table;
+	ev.verdict = IPT_NF_DROP;
+	ev.cost_ns = now - p->ts;
+	bpf_map_delete_elem(&ipt_pending, &key);
+	vista_submit(ctx, &ev, sizeof(ev),
+		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
+	return 0;
+}

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Netfilter verdicts (--filter-trace-iptables). This version has the
+ * mechanism for kernels without kprobes or fentry: BPF netfilter links
+ * around each table's priority on each hook, in every selected netns,
+ * and the kfree_skb tracepoint's NETFILTER_DROP. It names the family,
+ * hook and table that dropped a packet and the time spent in that table;
+ * it cannot name chains or rules, nor report accepted traversals.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+#include <bpf/libbpf.h>
+#include <vista/plugin.h>
+#include "iptables.h"
+#include "iptables.skel.h"
+
+#define IPT_ATTACH_NETFILTER	45	/* BPF_NETFILTER, Linux 6.4 */
+#define IPT_NFPROTO_IPV4	2
+#define IPT_NFPROTO_IPV6	10
+
+enum { HOOK_PRE, HOOK_IN, HOOK_FWD, HOOK_OUT, HOOK_POST, NR_HOOKS };
+
+/* Where the tables sit (include/uapi/linux/netfilter_ipv4.h). */
+static const struct {
+	__u8 table;
+	__u8 hook;
+	int prio;
+} ipt_places[] = {
+	{ IPT_RAW, HOOK_PRE, -300 }, { IPT_RAW, HOOK_OUT, -300 },
+	{ IPT_MANGLE, HOOK_PRE, -150 }, { IPT_MANGLE, HOOK_IN, -150 },
+	{ IPT_MANGLE, HOOK_FWD, -150 }, { IPT_MANGLE, HOOK_OUT, -150 },
+	{ IPT_MANGLE, HOOK_POST, -150 },
+	{ IPT_NAT, HOOK_PRE, -100 }, { IPT_NAT, HOOK_OUT, -100 },
+	{ IPT_NAT, HOOK_IN, 100 }, { IPT_NAT, HOOK_POST, 100 },
+	{ IPT_FILTER, HOOK_IN, 0 }, { IPT_FILTER, HOOK_FWD, 0 },
+	{ IPT_FILTER, HOOK_OUT, 0 },
+	{ IPT_SECURITY, HOOK_IN, 50 }, { IPT_SECURITY, HOOK_FWD, 50 },
+	{ IPT_SECURITY, HOOK_OUT, 50 },
+};
+
+static const char *const ipt_table_names[] = {
+	[IPT_RAW] = "raw", [IPT_MANGLE] = "mangle", [IPT_NAT] = "nat",
+	[IPT_FILTER] = "filter", [IPT_SECURITY] = "security",
+};
+
+static const char *const ipt_hook_names[NR_HOOKS] = {
+	"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+};
+
+struct ipt_state {
+	struct iptables_bpf *skel;
+	bool output;
+	struct bpf_link *drop_link;
+	int *links;
+	size_t nr_links;
+	size_t busy;		/* priorities another program holds */
+	size_t nr_netns;
+	char func[48];
+	struct vista_field fields[6];
+	struct vista_group group;
+};
+
+static int ipt_init(struct vista_ctx *ctx)
+{
+	struct ipt_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	ctx->priv = st;
+	st->output = ctx->host->opt_bool(ctx, "output");
+	return 0;
+}
+
+static int ipt_load(struct vista_ctx *ctx)
+{
+	struct ipt_state *st = ctx->priv;
+	int ret;
+
+	st->skel = iptables_bpf__open();
+	if (!st->skel) {
+		ret = -errno;
+		vista_err(ctx, "cannot open BPF object: %s", strerror(-ret));
+		return ret;
+	}
+	st->skel->rodata->vista_plugin_id = ctx->plugin_id;
+	ret = ctx->host->prepare(ctx, st->skel->obj, NULL);
+	if (ret)
+		return ret;
+	ret = bpf_program__set_attach_target(st->skel->progs.vista_ipt_drop, 0,
+					     "kfree_skb");
+	if (ret) {
+		vista_err(ctx, "no kfree_skb tracepoint: %s", strerror(-ret));
+		return ret;
+	}
+	ret = iptables_bpf__load(st->skel);
+	if (ret) {
+		/* Before 6.4 the kernel has no netfilter programs. */
+		vista_err(ctx, "cannot load BPF programs: %s (netfilter "
+			  "programs need Linux 6.4; VISTA_DEBUG=1 shows the "
+			  "verifier's log)", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static struct bpf_program *ipt_prog(struct ipt_state *st, __u8 table,
+				    bool in)
+{
+	struct iptables_bpf *s = st->skel;
+
+	switch (table) {
+	case IPT_RAW:
+		return in ? s->progs.vista_ipt_in_raw : s->progs.vista_ipt_out_raw;
+	case IPT_MANGLE:
+		return in ? s->progs.vista_ipt_in_mangle
+			  : s->progs.vista_ipt_out_mangle;
+	case IPT_NAT:
+		return in ? s->progs.vista_ipt_in_nat : s->progs.vista_ipt_out_nat;
+	case IPT_FILTER:
+		return in ? s->progs.vista_ipt_in_filter
+			  : s->progs.vista_ipt_out_filter;
+	default:
+		return in ? s->progs.vista_ipt_in_security
+			  : s->progs.vista_ipt_out_security;
+	}
+}
+
+/* BPF_LINK_CREATE for a netfilter hook (libbpf 1.1 has no options). */
+static int nf_link(int prog_fd, __u32 pf, __u32 hook, int prio)
+{
+	union bpf_attr attr;
+	struct {
+		__u32 pf;
+		__u32 hooknum;
+		__s32 priority;
+		__u32 flags;
+	} *nf = (void *)((char *)&attr.link_create +
+			 offsetof(typeof(attr.link_create), flags) +
+			 sizeof(attr.link_create.flags));
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.attach_type = IPT_ATTACH_NETFILTER;
+	nf->pf = pf;
+	nf->hooknum = hook;
+	nf->priority = prio;
+	return syscall(SYS_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+static int keep_link(struct ipt_state *st, int fd)
+{
+	int *l = realloc(st->links, (st->nr_links + 1) * sizeof(*l));
+
+	if (!l) {
+		close(fd);
+		return -ENOMEM;
+	}
+	st->links = l;
+	st->links[st->nr_links++] = fd;
+	return 0;
+}
+
+/* In one netns: a link just before and just after every table. */
+static int ipt_attach_netns(struct vista_ctx *ctx, __u32 netns, void *arg)
+{
+	static const __u32 pfs[] = { IPT_NFPROTO_IPV4, IPT_NFPROTO_IPV6 };
+	struct ipt_state *st = arg;
+	size_t i, f;
+	int k, fd, ret;
+
+	for (f = 0; f < sizeof(pfs) / sizeof(*pfs); f++) {
+		for (i = 0; i < sizeof(ipt_places) / sizeof(*ipt_places); i++) {
+			for (k = 0; k < 2; k++) {
+				fd = nf_link(bpf_program__fd(ipt_prog(st,
+						ipt_places[i].table, !k)),
+					     pfs[f], ipt_places[i].hook,
+					     ipt_places[i].prio + (k ? 1 : -1));
+				if (fd < 0 && errno == EBUSY) {
+					st->busy++;
+					continue;
+				}
+				if (fd < 0) {
+					ret = -errno;
+					vista_err(ctx, "cannot attach a netfilter "
+						  "program in netns %u: %s",
+						  netns, strerror(-ret));
+					return ret;
+				}
+				ret = keep_link(st, fd);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	st->nr_netns++;
+	return 0;
+}
+
+static int ipt_attach(struct vista_ctx *ctx)
+{
+	struct ipt_state *st = ctx->priv;
+	int ret;
+
+	st->drop_link = bpf_program__attach(st->skel->progs.vista_ipt_drop);
+	if (!st->drop_link) {
+		ret = -errno;
+		vista_err(ctx, "cannot attach to kfree_skb: %s",
+			  strerror(-ret));
+		return ret;
+	}
+	ret = ctx->host->netns_each(ctx, ipt_attach_netns, st);
+	if (ret)
+		return ret;
+	if (st->busy)
+		vista_warn(ctx, "%zu table boundaries are taken by other "
+			   "netfilter hooks: drops there are not named",
+			   st->busy);
+	vista_info(ctx, "netfilter: %zu BPF hooks around the raw, mangle, "
+		   "nat, filter and security tables in %zu netns; names the "
+		   "table and hook of each drop (no chains in this mode; "
+		   "netns created later are not watched)",
+		   st->nr_links, st->nr_netns);
+	return 0;
+}
+
+static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
+		      struct vista_record *rec)
+{
+	const struct ipt_event *ev = data;
+	struct ipt_state *st = ctx->priv;
+	const char *table, *hook;
+	unsigned int n = 0;
+
+	if (size < sizeof(*ev) || ev->hdr.kind != IPT_EV_VERDICT)
+		return -EINVAL;
+	table = ev->table >= IPT_RAW && ev->table <= IPT_SECURITY ?
+		ipt_table_names[ev->table] : "?";
+	hook = ev->hook < NR_HOOKS ? ipt_hook_names[ev->hook] : "?";
+	snprintf(st->func, sizeof(st->func), "iptables(%s/%s)", table, hook);
+	rec->func = st->func;
+	rec->meta = &ev->meta;
+	rec->tuple = ev->tuple.l3proto ? &ev->tuple : NULL;
+	rec->ifname = ctx->host->ifname(ctx, ev->hdr.netns, ev->meta.ifindex);
+	if (!st->output)
+		return 0;
+	vista_field_s(&st->fields[n++], "pf",
+		      ev->pf == IPT_NFPROTO_IPV6 ? "PF_INET6" : "PF_INET");
+	vista_field_s(&st->fields[n++], "table", table);
+	vista_field_s(&st->fields[n++], "hook", hook);
+	vista_field_s(&st->fields[n++], "verdict",
+		      ev->verdict ? "ACCEPT" : "DROP");
+	vista_field_u(&st->fields[n++], "cost_ns", VISTA_FIELD_UINT,
+		      ev->cost_ns);
+	st->group.name = "IPTABLES";
+	st->group.fields = st->fields;
+	st->group.nr_fields = n;
+	rec->groups = &st->group;
+	rec->nr_groups = 1;
+	return 0;
+}
+
+static void ipt_detach(struct vista_ctx *ctx)
+{
+	struct ipt_state *st = ctx->priv;
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->nr_links; i++)
+		close(st->links[i]);
+	st->nr_links = 0;
+	bpf_link__destroy(st->drop_link);
+	st->drop_link = NULL;
+}
+
+static void ipt_fini(struct vista_ctx *ctx)
+{
+	struct ipt_state *st = ctx->priv;
+
+	if (!st)
+		return;
+	free(st->links);
+	iptables_bpf__destroy(st->skel);
+	free(st);
+	ctx->priv = NULL;
+}
+
+const struct vista_plugin vista_plugin = {
+	VISTA_PLUGIN_INIT,
+	.name = "iptables",
+	.kind = VISTA_PLUGIN_TRACER,
+	.version = PACKAGE_VERSION,
+	.summary = "netfilter drops: which family, hook and table",
+	.tracer = {
+		.init = ipt_init,
+		.load = ipt_load,
+		.attach = ipt_attach,
+		.decode = ipt_decode,
+		.detach = ipt_detach,
+		.fini = ipt_fini,
+	},
+};

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Wire format of the netfilter-verdict plugin's events: sizes locked. */
+#ifndef VISTA_PLUGIN_IPTABLES_H
+#define VISTA_PLUGIN_IPTABLES_H
+
+#include <vista/event.h>
+
+#define IPT_EV_VERDICT	1
+
+/* The tables vista brackets, by their place on the hooks. */
+#define IPT_RAW		1
+#define IPT_MANGLE	2
+#define IPT_NAT		3
+#define IPT_FILTER	4
+#define IPT_SECURITY	5
+
+struct ipt_event {
+	struct vista_event_hdr hdr;
+	struct vista_skb_meta meta;
+	__u8 pf;		/* NFPROTO_IPV4, NFPROTO_IPV6 */
+	__u8 hook;		/* NF_INET_PRE_ROUTING ... */
+	__u8 table;		/* IPT_* */
+	__u8 verdict;		/* NF_DROP, NF_ACCEPT */
+	struct vista_tuple tuple;
+	__u64 cost_ns;		/* from entering the table to the verdict */
+};
+
+_Static_assert(sizeof(struct ipt_event) == 152, "ipt_event");
+
+#endif /* VISTA_PLUGIN_IPTABLES_H */

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# --filter-trace-iptables on our kernel (no kprobes, no fentry): BPF
+# netfilter links around each table name the family, hook and table of a
+# drop, in the netns where it happens: filter/INPUT, raw/PREROUTING, an
+# IPv6 filter/OUTPUT drop; accepted packets give no event; --filter-netns
+# limits the links to one netns; nothing is left behind.
+. "$(dirname "$0")/lib.sh"
+need_root
+setup_pair
+ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
+ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
+
+# ipt OUT TEXT: the IPTABLES: line under the first event containing TEXT.
+ipt() { awk -v a="$2" 'index($0, a) && /^ *0x/ { getline; print; exit }' "$1"; }
+
+ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" \
+	-m icmp --icmp-type echo-request -j DROP ||
+	setup_failed "cannot add the filter rule"
+out=$T/filter.txt
+start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
+	--output-meta icmp || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4681 "$ADDR_B" >/dev/null 2>&1
+ip netns exec "$NS_B" ping -c 1 -W 1 -e 4682 "$ADDR_A" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+tuple="$ADDR_A->$ADDR_B(icmp request id=4681 seq=1)"
+line=$(grep -F "$tuple" "$out" | head -1)
+echo "$line" | grep -q ' iptables(filter/INPUT) ' && pass "drop: $line" ||
+	{ fail "no iptables(filter/INPUT) event"; cat "$out" "$out.err"; }
+echo "$line" | grep -q " netns=$NETNS_B .* iface=$IFINDEX_B(vb) " &&
+	pass "in B's netns, on vb" || fail "netns/iface: $line"
+i=$(ipt "$out" "$tuple")
+echo "$i" | grep -Eq '^IPTABLES: pf=PF_INET table=filter hook=INPUT verdict=DROP cost_ns=[1-9][0-9]*$' &&
+	pass "$i" || fail "IPTABLES line: '$i'"
+n=$(event_lines "$out" | wc -l)
+[ "$n" = 1 ] && pass "accepted packets (B's ping and its reply) give no event" ||
+	fail "$n events, want 1"
+grep -q 'netfilter: [1-9][0-9]* BPF hooks .* in [1-9][0-9]* netns' "$out.err" &&
+	pass "$(grep -o 'netfilter: .* netns;' "$out.err")" ||
+	fail "no mechanism line: $(cat "$out.err")"
+ip netns exec "$NS_B" iptables -F INPUT
+
+# The raw table drops before conntrack; only B's netns is watched.
+ip netns exec "$NS_B" iptables -t raw -A PREROUTING -p icmp -s "$ADDR_A" -j DROP ||
+	setup_failed "cannot add the raw rule"
+out=$T/raw.txt
+start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
+	--filter-netns "/run/netns/$NS_B" icmp || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4683 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+i=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp request id=4683 seq=1)")
+echo "$i" | grep -q '^IPTABLES: pf=PF_INET table=raw hook=PREROUTING verdict=DROP ' &&
+	pass "$i" || { fail "raw drop: '$i'"; cat "$out" "$out.err"; }
+grep -q ' in 1 netns' "$out.err" && pass "--filter-netns: links in 1 netns" ||
+	fail "--filter-netns: $(grep -o 'in [0-9]* netns' "$out.err")"
+ip netns exec "$NS_B" iptables -t raw -F PREROUTING
+
+# IPv6, on the way out of A.
+ip netns exec "$NS_A" ip6tables -A OUTPUT -p ipv6-icmp \
+	--icmpv6-type echo-request -j DROP || setup_failed "cannot add the ip6tables rule"
+out=$T/ip6.txt
+start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
+	icmp6 || exit 1
+ip netns exec "$NS_A" ping -6 -c 1 -W 1 -e 4684 fd00:231::2 >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+i=$(ipt "$out" "[fd00:231::1]->[fd00:231::2](icmp6 request id=4684 seq=1)")
+echo "$i" | grep -q '^IPTABLES: pf=PF_INET6 table=filter hook=OUTPUT verdict=DROP ' &&
+	pass "$i" || { fail "IPv6 drop: '$i'"; cat "$out" "$out.err"; }
+assert_no_leftovers
+finish
