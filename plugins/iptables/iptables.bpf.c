@@ -13,6 +13,7 @@
 
 #define IPT_NF_DROP	0
 #define IPT_NF_ACCEPT	1
+#define IPT_NF_STOLEN	2
 
 struct ipt_pending {
 	__u64 ts;
@@ -104,6 +105,73 @@ int vista_ipt_drop(__u64 *ctx)
 	ev.verdict = IPT_NF_DROP;
 	ev.cost_ns = now - p->ts;
 	bpf_map_delete_elem(&ipt_pending, &key);
+	vista_submit(ctx, &ev, sizeof(ev),
+		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
+	return 0;
+}
+
+/*
+ * Function mode (fentry works): every base chain nft_do_chain() runs,
+ * with its table and chain names and its verdict; iptables-nft's rules
+ * live there. Entry time by skb: one chain runs at a time per packet.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} ipt_nft_start SEC(".maps");
+
+/* nft_do_chain(pkt, priv) */
+SEC(VISTA_SEC_TRACING)
+int vista_nft_entry(__u64 *ctx)
+{
+	struct nft_pktinfo *pkt = (struct nft_pktinfo *)ctx[0];
+	struct sk_buff *skb = BPF_CORE_READ(pkt, skb);
+	__u64 key = (__u64)skb, now;
+	struct ipt_event ev;
+
+	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&ipt_nft_start, &key, &now, BPF_ANY);
+	return 0;
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_nft_exit(__u64 *ctx)
+{
+	struct nft_pktinfo *pkt = (struct nft_pktinfo *)ctx[0];
+	const struct nft_chain *chain = (const struct nft_chain *)ctx[1];
+	const struct vista_filter_cfg *cfg = vista_config();
+	struct sk_buff *skb = BPF_CORE_READ(pkt, skb);
+	const struct nf_hook_state *state = BPF_CORE_READ(pkt, state);
+	__u64 key = (__u64)skb, ret = 0, *start;
+	struct ipt_event ev = {};
+
+	start = bpf_map_lookup_elem(&ipt_nft_start, &key);
+	if (!start)
+		return 0;
+	ev.cost_ns = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&ipt_nft_start, &key);
+	bpf_get_func_ret(ctx, &ret);
+	ev.hdr.netns = vista_skb_netns(skb);
+	vista_skb_meta(skb, &ev.meta);
+	vista_skb_tuple(skb, &ev.tuple);
+	vista_fill_hdr(&ev.hdr, IPT_EV_NFT, key);
+	ev.pf = BPF_CORE_READ(state, pf);
+	ev.hook = BPF_CORE_READ(state, hook);
+	ev.verdict = ret & 0xff;	/* NF_VERDICT_MASK */
+	/*
+	 * A chain that drops frees the skb itself with its reason and says
+	 * NF_STOLEN with the errno above (NF_DROP_REASON()): a drop.
+	 */
+	if (ev.verdict == IPT_NF_STOLEN && (ret >> 16))
+		ev.verdict = IPT_NF_DROP;
+	bpf_probe_read_kernel_str(ev.chain, sizeof(ev.chain),
+				  BPF_CORE_READ(chain, name));
+	bpf_probe_read_kernel_str(ev.table_name, sizeof(ev.table_name),
+				  BPF_CORE_READ(chain, table, name));
 	vista_submit(ctx, &ev, sizeof(ev),
 		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
 	return 0;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Netfilter verdicts (--filter-trace-iptables). This version has the
- * mechanism for kernels without kprobes or fentry: BPF netfilter links
- * around each table's priority on each hook, in every selected netns,
- * and the kfree_skb tracepoint's NETFILTER_DROP. It names the family,
- * hook and table that dropped a packet and the time spent in that table;
- * it cannot name chains or rules, nor report accepted traversals.
+ * Netfilter verdicts (--filter-trace-iptables), by one of two mechanisms:
+ *
+ * nft:      where fentry works, fentry/fexit on nft_do_chain(): every base
+ *           chain a packet runs through (iptables-nft's rules too), with
+ *           table and chain names, the verdict and the time it took;
+ * nf-link:  elsewhere (our kernel: no kprobes, fentry refused), BPF
+ *           netfilter links around each table's priority on each hook, in
+ *           every selected netns, and the kfree_skb tracepoint's
+ *           NETFILTER_DROP: the family, hook and table of each drop, no
+ *           chain names and no accepted traversals.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,13 +60,15 @@ static const char *const ipt_hook_names[NR_HOOKS] = {
 struct ipt_state {
 	struct iptables_bpf *skel;
 	bool output;
+	bool nft;		/* the function mode */
 	struct bpf_link *drop_link;
+	struct bpf_link *nft_link[2];
 	int *links;
 	size_t nr_links;
 	size_t busy;		/* priorities another program holds */
 	size_t nr_netns;
 	char func[48];
-	struct vista_field fields[6];
+	struct vista_field fields[7];
 	struct vista_group group;
 };
 
@@ -75,6 +81,42 @@ static int ipt_init(struct vista_ctx *ctx)
 	ctx->priv = st;
 	st->output = ctx->host->opt_bool(ctx, "output");
 	return 0;
+}
+
+static struct bpf_program *ipt_prog(struct ipt_state *st, __u8 table,
+				    bool in);
+
+static void ipt_nflink_autoload(struct ipt_state *st, bool on)
+{
+	int t;
+
+	for (t = IPT_RAW; t <= IPT_SECURITY; t++) {
+		bpf_program__set_autoload(ipt_prog(st, t, true), on);
+		bpf_program__set_autoload(ipt_prog(st, t, false), on);
+	}
+	bpf_program__set_autoload(st->skel->progs.vista_ipt_drop, on);
+	bpf_program__set_autoload(st->skel->progs.vista_nft_entry, !on);
+	bpf_program__set_autoload(st->skel->progs.vista_nft_exit, !on);
+}
+
+/* fentry/fexit on nft_do_chain, if fentry works and nf_tables is there. */
+static bool ipt_pick_nft(struct vista_ctx *ctx, struct ipt_state *st)
+{
+	struct bpf_program *in = st->skel->progs.vista_nft_entry;
+	struct bpf_program *out = st->skel->progs.vista_nft_exit;
+	int backend = ctx->host->backend(ctx);
+
+	if (backend != VISTA_BACKEND_FENTRY)
+		return false;
+	bpf_program__set_expected_attach_type(in, BPF_TRACE_FENTRY);
+	bpf_program__set_expected_attach_type(out, BPF_TRACE_FEXIT);
+	if (bpf_program__set_attach_target(in, 0, "nft_do_chain") ||
+	    bpf_program__set_attach_target(out, 0, "nft_do_chain")) {
+		vista_warn(ctx, "no nft_do_chain (nf_tables not loaded?): "
+			   "using netfilter hooks");
+		return false;
+	}
+	return true;
 }
 
 static int ipt_load(struct vista_ctx *ctx)
@@ -92,18 +134,23 @@ static int ipt_load(struct vista_ctx *ctx)
 	ret = ctx->host->prepare(ctx, st->skel->obj, NULL);
 	if (ret)
 		return ret;
-	ret = bpf_program__set_attach_target(st->skel->progs.vista_ipt_drop, 0,
-					     "kfree_skb");
-	if (ret) {
-		vista_err(ctx, "no kfree_skb tracepoint: %s", strerror(-ret));
-		return ret;
+	st->nft = ipt_pick_nft(ctx, st);
+	ipt_nflink_autoload(st, !st->nft);
+	if (!st->nft) {
+		ret = bpf_program__set_attach_target(
+			st->skel->progs.vista_ipt_drop, 0, "kfree_skb");
+		if (ret) {
+			vista_err(ctx, "no kfree_skb tracepoint: %s",
+				  strerror(-ret));
+			return ret;
+		}
 	}
 	ret = iptables_bpf__load(st->skel);
 	if (ret) {
 		/* Before 6.4 the kernel has no netfilter programs. */
-		vista_err(ctx, "cannot load BPF programs: %s (netfilter "
-			  "programs need Linux 6.4; VISTA_DEBUG=1 shows the "
-			  "verifier's log)", strerror(-ret));
+		vista_err(ctx, "cannot load BPF programs: %s (%sVISTA_DEBUG=1 "
+			  "shows the verifier's log)", strerror(-ret),
+			  st->nft ? "" : "netfilter programs need Linux 6.4; ");
 		return ret;
 	}
 	return 0;
@@ -202,11 +249,28 @@ static int ipt_attach_netns(struct vista_ctx *ctx, __u32 netns, void *arg)
 	return 0;
 }
 
+static int ipt_attach_nft(struct vista_ctx *ctx, struct ipt_state *st)
+{
+	st->nft_link[0] = bpf_program__attach(st->skel->progs.vista_nft_entry);
+	st->nft_link[1] = st->nft_link[0] ?
+		bpf_program__attach(st->skel->progs.vista_nft_exit) : NULL;
+	if (!st->nft_link[1]) {
+		vista_err(ctx, "cannot attach to nft_do_chain: %s",
+			  strerror(errno));
+		return -errno;
+	}
+	vista_info(ctx, "netfilter: fentry/fexit on nft_do_chain: every base "
+		   "chain with its table, chain, verdict and time");
+	return 0;
+}
+
 static int ipt_attach(struct vista_ctx *ctx)
 {
 	struct ipt_state *st = ctx->priv;
 	int ret;
 
+	if (st->nft)
+		return ipt_attach_nft(ctx, st);
 	st->drop_link = bpf_program__attach(st->skel->progs.vista_ipt_drop);
 	if (!st->drop_link) {
 		ret = -errno;
@@ -229,36 +293,81 @@ static int ipt_attach(struct vista_ctx *ctx)
 	return 0;
 }
 
+static const char *ipt_verdict_name(unsigned int v)
+{
+	static const char *const names[] = {
+		"DROP", "ACCEPT", "STOLEN", "QUEUE", "REPEAT", "STOP",
+	};
+
+	return v < sizeof(names) / sizeof(*names) ? names[v] : NULL;
+}
+
+static const char *ipt_pf_name(unsigned int pf)
+{
+	switch (pf) {
+	case IPT_NFPROTO_IPV4: return "PF_INET";
+	case IPT_NFPROTO_IPV6: return "PF_INET6";
+	case 3: return "PF_ARP";
+	case 7: return "PF_BRIDGE";
+	case 5: return "PF_NETDEV";
+	default: return NULL;
+	}
+}
+
 static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		      struct vista_record *rec)
 {
 	const struct ipt_event *ev = data;
 	struct ipt_state *st = ctx->priv;
-	const char *table, *hook;
+	struct vista_field *f = st->fields;
+	const char *table, *hook, *name;
+	bool nft = ev->hdr.kind == IPT_EV_NFT;
 	unsigned int n = 0;
 
-	if (size < sizeof(*ev) || ev->hdr.kind != IPT_EV_VERDICT)
+	if (size < sizeof(*ev) || (ev->hdr.kind != IPT_EV_VERDICT && !nft))
 		return -EINVAL;
-	table = ev->table >= IPT_RAW && ev->table <= IPT_SECURITY ?
-		ipt_table_names[ev->table] : "?";
-	hook = ev->hook < NR_HOOKS ? ipt_hook_names[ev->hook] : "?";
-	snprintf(st->func, sizeof(st->func), "iptables(%s/%s)", table, hook);
-	rec->func = st->func;
+	if (nft)
+		table = ev->table_name[0] ? ev->table_name : "?";
+	else
+		table = ev->table >= IPT_RAW && ev->table <= IPT_SECURITY ?
+			ipt_table_names[ev->table] : "?";
+	hook = ev->hook < NR_HOOKS && (ev->pf == IPT_NFPROTO_IPV4 ||
+				       ev->pf == IPT_NFPROTO_IPV6) ?
+	       ipt_hook_names[ev->hook] : NULL;
+	if (nft)
+		rec->func = "nft_do_chain";
+	else {
+		snprintf(st->func, sizeof(st->func), "iptables(%s/%s)",
+			 table, hook ? hook : "?");
+		rec->func = st->func;
+	}
 	rec->meta = &ev->meta;
 	rec->tuple = ev->tuple.l3proto ? &ev->tuple : NULL;
 	rec->ifname = ctx->host->ifname(ctx, ev->hdr.netns, ev->meta.ifindex);
 	if (!st->output)
 		return 0;
-	vista_field_s(&st->fields[n++], "pf",
-		      ev->pf == IPT_NFPROTO_IPV6 ? "PF_INET6" : "PF_INET");
-	vista_field_s(&st->fields[n++], "table", table);
-	vista_field_s(&st->fields[n++], "hook", hook);
-	vista_field_s(&st->fields[n++], "verdict",
-		      ev->verdict ? "ACCEPT" : "DROP");
-	vista_field_u(&st->fields[n++], "cost_ns", VISTA_FIELD_UINT,
-		      ev->cost_ns);
+	name = ipt_pf_name(ev->pf);
+	if (name)
+		vista_field_s(&f[n++], "pf", name);
+	else
+		vista_field_u(&f[n++], "pf", VISTA_FIELD_UINT, ev->pf);
+	vista_field_s(&f[n++], "table", table);
+	if (nft)
+		vista_field_s(&f[n++], "chain",
+			      ev->chain[0] ? ev->chain : "?");
+	if (hook)
+		vista_field_s(&f[n++], "hook", hook);
+	else
+		vista_field_u(&f[n++], "hook", VISTA_FIELD_UINT, ev->hook);
+	name = ipt_verdict_name(ev->verdict);
+	if (name)
+		vista_field_s(&f[n++], "verdict", name);
+	else
+		vista_field_u(&f[n++], "verdict", VISTA_FIELD_UINT,
+			      ev->verdict);
+	vista_field_u(&f[n++], "cost_ns", VISTA_FIELD_UINT, ev->cost_ns);
 	st->group.name = "IPTABLES";
-	st->group.fields = st->fields;
+	st->group.fields = f;
 	st->group.nr_fields = n;
 	rec->groups = &st->group;
 	rec->nr_groups = 1;
@@ -277,6 +386,10 @@ static void ipt_detach(struct vista_ctx *ctx)
 	st->nr_links = 0;
 	bpf_link__destroy(st->drop_link);
 	st->drop_link = NULL;
+	for (i = 0; i < 2; i++) {
+		bpf_link__destroy(st->nft_link[i]);
+		st->nft_link[i] = NULL;
+	}
 }
 
 static void ipt_fini(struct vista_ctx *ctx)

@@ -5,7 +5,10 @@
 
 #include <vista/event.h>
 
-#define IPT_EV_VERDICT	1
+#define IPT_EV_VERDICT	1	/* netfilter-link mode: a table's drop */
+#define IPT_EV_NFT	2	/* nft_do_chain returned (function mode) */
+
+#define IPT_NAME_MAX	32
 
 /* The tables vista brackets, by their place on the hooks. */
 #define IPT_RAW		1
@@ -23,8 +26,10 @@ struct ipt_event {
 	__u8 verdict;		/* NF_DROP, NF_ACCEPT */
 	struct vista_tuple tuple;
 	__u64 cost_ns;		/* from entering the table to the verdict */
+	char table_name[IPT_NAME_MAX];	/* IPT_EV_NFT: nft table */
+	char chain[IPT_NAME_MAX];	/* IPT_EV_NFT: base chain */
 };
 
-_Static_assert(sizeof(struct ipt_event) == 152, "ipt_event");
+_Static_assert(sizeof(struct ipt_event) == 216, "ipt_event");
 
 #endif /* VISTA_PLUGIN_IPTABLES_H */

@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# timeout: 180
+# --filter-trace-iptables. With fentry (both kernels): fentry/fexit on
+# nft_do_chain names the table, base chain, hook and verdict of every
+# chain a packet runs: the echo request DROPped by B's filter INPUT
+# (iptables-nft), the reply to B's own ping ACCEPTed there. Forced onto
+# tracepoints: BPF netfilter links name the drop's table and hook on 6.4+
+# (6.12); before 6.4 (6.1) vista says the kernel has no netfilter
+# programs, exit 1. Nothing left behind.
+. /vista/guest-lib.sh
+setup_pair
+ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" \
+	-m icmp --icmp-type echo-request -j DROP ||
+	{ fail "cannot add the iptables rule"; finish; }
+# ipt OUT TEXT: the IPTABLES: line under the first event containing TEXT.
+ipt() { awk -v a="$2" 'index($0, a) && /^ *0x/ { getline; print; exit }' "$1"; }
+
+out=$T/nft.txt
+start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple icmp ||
+	{ fail "vista did not start"; finish; }
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4686 "$ADDR_B" >/dev/null 2>&1
+ip netns exec "$NS_B" ping -c 1 -W 1 -e 4687 "$ADDR_A" >/dev/null 2>&1
+sleep 1
+stop_vista INT || fail "exit $? after SIGINT"
+grep -q 'netfilter: fentry/fexit on nft_do_chain' "$out.err" &&
+	pass "mechanism: nft_do_chain" || fail "mechanism: $(grep netfilter "$out.err")"
+d=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp request id=4686 seq=1)")
+echo "$d" | grep -Eq '^IPTABLES: pf=PF_INET table=filter chain=INPUT hook=INPUT verdict=DROP cost_ns=[1-9][0-9]*$' &&
+	pass "drop: $d" || { fail "no filter/INPUT DROP: '$d'"; cat "$out" "$out.err"; }
+a=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp reply id=4687 seq=1)")
+echo "$a" | grep -q '^IPTABLES: pf=PF_INET table=filter chain=INPUT hook=INPUT verdict=ACCEPT ' &&
+	pass "accept: $a" || fail "no ACCEPT of the reply: '$a'"
+grep ' nft_do_chain ' "$out" | grep -q "id=4686" && pass "FUNC is nft_do_chain" ||
+	fail "no nft_do_chain line"
+assert_no_leftovers
+
+major=$(uname -r | cut -d. -f1)
+minor=$(uname -r | cut -d. -f2)
+if [ "$major" -lt 6 ] || { [ "$major" = 6 ] && [ "$minor" -lt 4 ]; }; then
+	"$VISTA" --filter-trace-iptables --kprobe-backend tracepoint \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" = 1 ] && pass "tracepoints only: exit 1" || fail "exit $rc, want 1"
+	grep -q 'netfilter programs need Linux 6.4' "$T/err" &&
+		pass "$(grep -m1 'iptables' "$T/err")" ||
+		fail "unclear refusal: $(cat "$T/err")"
+else
+	out=$T/nf.txt
+	start_vista "$out" --filter-trace-iptables --output-iptables \
+		--output-tuple --kprobe-backend tracepoint icmp ||
+		{ fail "vista did not start"; finish; }
+	ip netns exec "$NS_A" ping -c 1 -W 1 -e 4685 "$ADDR_B" >/dev/null 2>&1
+	sleep 1
+	stop_vista INT || fail "exit $? after SIGINT"
+	i=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp request id=4685 seq=1)")
+	echo "$i" | grep -q '^IPTABLES: pf=PF_INET table=filter hook=INPUT verdict=DROP ' &&
+		pass "netfilter links: $i" ||
+		{ fail "no filter/INPUT drop: '$i'"; cat "$out" "$out.err"; }
+fi
+assert_no_leftovers
+finish "$CHECKS checks"
