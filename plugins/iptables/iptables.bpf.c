@@ -176,3 +176,73 @@ int vista_nft_exit(__u64 *ctx)
 		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
 	return 0;
 }
+
+/*
+ * iptables-legacy: ipt_do_table() and ip6t_do_table(). Their argument
+ * order changed in 5.16 ((skb, state, table) -> (priv, skb, state)):
+ * iptables.c reads it from BTF into these (0-based) positions.
+ */
+const volatile __u8 ipt_xt_skb = 1;
+const volatile __u8 ipt_xt_state = 2;
+const volatile __u8 ipt_xt_table = 0;
+
+static __always_inline __u64 ipt_arg(__u64 *ctx, __u8 pos)
+{
+	__u64 v = 0;
+
+	bpf_get_func_arg(ctx, pos, &v);
+	return v;
+}
+
+static __always_inline int ipt_xt_entry(__u64 *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ipt_arg(ctx, ipt_xt_skb);
+	__u64 key = (__u64)skb, now;
+	struct ipt_event ev;
+
+	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&ipt_nft_start, &key, &now, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int ipt_xt_exit(__u64 *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ipt_arg(ctx, ipt_xt_skb);
+	const struct nf_hook_state *state =
+		(const struct nf_hook_state *)ipt_arg(ctx, ipt_xt_state);
+	const struct xt_table *table =
+		(const struct xt_table *)ipt_arg(ctx, ipt_xt_table);
+	const struct vista_filter_cfg *cfg = vista_config();
+	__u64 key = (__u64)skb, ret = 0, *start;
+	struct ipt_event ev = {};
+
+	start = bpf_map_lookup_elem(&ipt_nft_start, &key);
+	if (!start)
+		return 0;
+	ev.cost_ns = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&ipt_nft_start, &key);
+	bpf_get_func_ret(ctx, &ret);
+	ev.hdr.netns = vista_skb_netns(skb);
+	vista_skb_meta(skb, &ev.meta);
+	vista_skb_tuple(skb, &ev.tuple);
+	vista_fill_hdr(&ev.hdr, IPT_EV_XT, key);
+	ev.pf = BPF_CORE_READ(state, pf);
+	ev.hook = BPF_CORE_READ(state, hook);
+	ev.verdict = ret & 0xff;
+	bpf_probe_read_kernel_str(ev.table_name, sizeof(ev.table_name),
+				  table->name);
+	vista_submit(ctx, &ev, sizeof(ev),
+		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
+	return 0;
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_xt4_entry(__u64 *ctx) { return ipt_xt_entry(ctx); }
+SEC(VISTA_SEC_TRACING)
+int vista_xt4_exit(__u64 *ctx) { return ipt_xt_exit(ctx); }
+SEC(VISTA_SEC_TRACING)
+int vista_xt6_entry(__u64 *ctx) { return ipt_xt_entry(ctx); }
+SEC(VISTA_SEC_TRACING)
+int vista_xt6_exit(__u64 *ctx) { return ipt_xt_exit(ctx); }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <vista/plugin.h>
 #include "iptables.h"
@@ -61,8 +62,9 @@ struct ipt_state {
 	struct iptables_bpf *skel;
 	bool output;
 	bool nft;		/* the function mode */
+	bool use[3];		/* nft_do_chain, ipt_do_table, ip6t_do_table */
+	struct bpf_link *fn_link[6];
 	struct bpf_link *drop_link;
-	struct bpf_link *nft_link[2];
 	int *links;
 	size_t nr_links;
 	size_t busy;		/* priorities another program holds */
@@ -86,37 +88,121 @@ static int ipt_init(struct vista_ctx *ctx)
 static struct bpf_program *ipt_prog(struct ipt_state *st, __u8 table,
 				    bool in);
 
-static void ipt_nflink_autoload(struct ipt_state *st, bool on)
-{
-	int t;
+/* The function mode's hooks and the modules they live in. */
+static const struct {
+	const char *func;
+	const char *module;
+} ipt_funcs[3] = {
+	{ "nft_do_chain", "nf_tables" },
+	{ "ipt_do_table", "ip_tables" },
+	{ "ip6t_do_table", "ip6_tables" },
+};
 
-	for (t = IPT_RAW; t <= IPT_SECURITY; t++) {
-		bpf_program__set_autoload(ipt_prog(st, t, true), on);
-		bpf_program__set_autoload(ipt_prog(st, t, false), on);
-	}
-	bpf_program__set_autoload(st->skel->progs.vista_ipt_drop, on);
-	bpf_program__set_autoload(st->skel->progs.vista_nft_entry, !on);
-	bpf_program__set_autoload(st->skel->progs.vista_nft_exit, !on);
+static void ipt_fn_progs(struct ipt_state *st, int i, struct bpf_program **in,
+			 struct bpf_program **out)
+{
+	struct iptables_bpf *s = st->skel;
+
+	*in = i == 0 ? s->progs.vista_nft_entry :
+	      i == 1 ? s->progs.vista_xt4_entry : s->progs.vista_xt6_entry;
+	*out = i == 0 ? s->progs.vista_nft_exit :
+	       i == 1 ? s->progs.vista_xt4_exit : s->progs.vista_xt6_exit;
 }
 
-/* fentry/fexit on nft_do_chain, if fentry works and nf_tables is there. */
-static bool ipt_pick_nft(struct vista_ctx *ctx, struct ipt_state *st)
+static void ipt_autoload(struct ipt_state *st)
 {
-	struct bpf_program *in = st->skel->progs.vista_nft_entry;
-	struct bpf_program *out = st->skel->progs.vista_nft_exit;
-	int backend = ctx->host->backend(ctx);
+	struct bpf_program *in, *out;
+	int t, i;
 
-	if (backend != VISTA_BACKEND_FENTRY)
-		return false;
-	bpf_program__set_expected_attach_type(in, BPF_TRACE_FENTRY);
-	bpf_program__set_expected_attach_type(out, BPF_TRACE_FEXIT);
-	if (bpf_program__set_attach_target(in, 0, "nft_do_chain") ||
-	    bpf_program__set_attach_target(out, 0, "nft_do_chain")) {
-		vista_warn(ctx, "no nft_do_chain (nf_tables not loaded?): "
-			   "using netfilter hooks");
-		return false;
+	for (t = IPT_RAW; t <= IPT_SECURITY; t++) {
+		bpf_program__set_autoload(ipt_prog(st, t, true), !st->nft);
+		bpf_program__set_autoload(ipt_prog(st, t, false), !st->nft);
 	}
-	return true;
+	bpf_program__set_autoload(st->skel->progs.vista_ipt_drop, !st->nft);
+	for (i = 0; i < 3; i++) {
+		ipt_fn_progs(st, i, &in, &out);
+		bpf_program__set_autoload(in, st->use[i]);
+		bpf_program__set_autoload(out, st->use[i]);
+	}
+}
+
+/*
+ * ipt_do_table's argument order from its module's BTF (it changed in
+ * 5.16): positions of the skb, the hook state and the table. -ENOENT if
+ * the module or the function is not there.
+ */
+static int ipt_xt_args(const struct btf *vmlinux, const char *module,
+		       const char *func, __u8 pos[3])
+{
+	struct btf *btf = btf__load_module_btf(module, (struct btf *)vmlinux);
+	const struct btf_type *t = NULL;
+	const struct btf_param *p;
+	int id, i, n, found = 0;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id > 0)
+		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	n = t ? btf_vlen(t) : 0;
+	p = t ? btf_params(t) : NULL;
+	for (i = 0; i < n && i < 3; i++) {
+		const struct btf_type *a = btf__type_by_id(btf, p[i].type);
+		const char *name = "";
+
+		while (a && (btf_is_ptr(a) || btf_is_const(a) ||
+			     btf_is_volatile(a) || btf_is_typedef(a)))
+			a = btf__type_by_id(btf, a->type);
+		if (a && btf_is_struct(a))
+			name = btf__name_by_offset(btf, a->name_off);
+		if (!strcmp(name, "sk_buff")) {
+			pos[0] = i;
+			found |= 1;
+		} else if (!strcmp(name, "nf_hook_state")) {
+			pos[1] = i;
+			found |= 2;
+		} else {
+			pos[2] = i;
+			found |= 4;
+		}
+	}
+	btf__free(btf);
+	return n == 3 && found == 7 ? 0 : -ENOENT;
+}
+
+/* fentry/fexit on the rule-set functions the kernel has, if fentry works. */
+static bool ipt_pick_funcs(struct vista_ctx *ctx, struct ipt_state *st)
+{
+	const struct btf *vmlinux = ctx->host->btf(ctx);
+	struct bpf_program *in, *out;
+	__u8 pos[3];
+	int i, n = 0;
+
+	if (ctx->host->backend(ctx) != VISTA_BACKEND_FENTRY)
+		return false;
+	for (i = 0; i < 3; i++) {
+		if (i && ipt_xt_args(vmlinux, ipt_funcs[i].module,
+				     ipt_funcs[i].func, pos))
+			continue;
+		if (i) {	/* ip6t_do_table has ipt_do_table's order */
+			st->skel->rodata->ipt_xt_skb = pos[0];
+			st->skel->rodata->ipt_xt_state = pos[1];
+			st->skel->rodata->ipt_xt_table = pos[2];
+		}
+		ipt_fn_progs(st, i, &in, &out);
+		bpf_program__set_expected_attach_type(in, BPF_TRACE_FENTRY);
+		bpf_program__set_expected_attach_type(out, BPF_TRACE_FEXIT);
+		if (bpf_program__set_attach_target(in, 0, ipt_funcs[i].func) ||
+		    bpf_program__set_attach_target(out, 0, ipt_funcs[i].func))
+			continue;
+		st->use[i] = true;
+		n++;
+	}
+	if (!n)
+		vista_warn(ctx, "neither nft_do_chain nor ipt_do_table (no "
+			   "nf_tables or ip_tables module loaded?): using "
+			   "netfilter hooks");
+	return n > 0;
 }
 
 static int ipt_load(struct vista_ctx *ctx)
@@ -134,8 +220,8 @@ static int ipt_load(struct vista_ctx *ctx)
 	ret = ctx->host->prepare(ctx, st->skel->obj, NULL);
 	if (ret)
 		return ret;
-	st->nft = ipt_pick_nft(ctx, st);
-	ipt_nflink_autoload(st, !st->nft);
+	st->nft = ipt_pick_funcs(ctx, st);
+	ipt_autoload(st);
 	if (!st->nft) {
 		ret = bpf_program__set_attach_target(
 			st->skel->progs.vista_ipt_drop, 0, "kfree_skb");
@@ -249,18 +335,29 @@ static int ipt_attach_netns(struct vista_ctx *ctx, __u32 netns, void *arg)
 	return 0;
 }
 
-static int ipt_attach_nft(struct vista_ctx *ctx, struct ipt_state *st)
+static int ipt_attach_funcs(struct vista_ctx *ctx, struct ipt_state *st)
 {
-	st->nft_link[0] = bpf_program__attach(st->skel->progs.vista_nft_entry);
-	st->nft_link[1] = st->nft_link[0] ?
-		bpf_program__attach(st->skel->progs.vista_nft_exit) : NULL;
-	if (!st->nft_link[1]) {
-		vista_err(ctx, "cannot attach to nft_do_chain: %s",
-			  strerror(errno));
-		return -errno;
+	struct bpf_program *in, *out;
+	char which[64] = "";
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!st->use[i])
+			continue;
+		ipt_fn_progs(st, i, &in, &out);
+		st->fn_link[2 * i] = bpf_program__attach(in);
+		st->fn_link[2 * i + 1] = st->fn_link[2 * i] ?
+					 bpf_program__attach(out) : NULL;
+		if (!st->fn_link[2 * i + 1]) {
+			vista_err(ctx, "cannot attach to %s: %s",
+				  ipt_funcs[i].func, strerror(errno));
+			return -errno;
+		}
+		snprintf(which + strlen(which), sizeof(which) - strlen(which),
+			 "%s%s", which[0] ? ", " : "", ipt_funcs[i].func);
 	}
-	vista_info(ctx, "netfilter: fentry/fexit on nft_do_chain: every base "
-		   "chain with its table, chain, verdict and time");
+	vista_info(ctx, "netfilter: fentry/fexit on %s: every rule-set run "
+		   "with its table, chain (nftables), verdict and time", which);
 	return 0;
 }
 
@@ -270,7 +367,7 @@ static int ipt_attach(struct vista_ctx *ctx)
 	int ret;
 
 	if (st->nft)
-		return ipt_attach_nft(ctx, st);
+		return ipt_attach_funcs(ctx, st);
 	st->drop_link = bpf_program__attach(st->skel->progs.vista_ipt_drop);
 	if (!st->drop_link) {
 		ret = -errno;
@@ -321,12 +418,13 @@ static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	struct ipt_state *st = ctx->priv;
 	struct vista_field *f = st->fields;
 	const char *table, *hook, *name;
-	bool nft = ev->hdr.kind == IPT_EV_NFT;
+	bool nft = ev->hdr.kind == IPT_EV_NFT, xt = ev->hdr.kind == IPT_EV_XT;
 	unsigned int n = 0;
 
-	if (size < sizeof(*ev) || (ev->hdr.kind != IPT_EV_VERDICT && !nft))
+	if (size < sizeof(*ev) ||
+	    (ev->hdr.kind != IPT_EV_VERDICT && !nft && !xt))
 		return -EINVAL;
-	if (nft)
+	if (nft || xt)
 		table = ev->table_name[0] ? ev->table_name : "?";
 	else
 		table = ev->table >= IPT_RAW && ev->table <= IPT_SECURITY ?
@@ -336,6 +434,9 @@ static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	       ipt_hook_names[ev->hook] : NULL;
 	if (nft)
 		rec->func = "nft_do_chain";
+	else if (xt)
+		rec->func = ev->pf == IPT_NFPROTO_IPV6 ? "ip6t_do_table"
+						       : "ipt_do_table";
 	else {
 		snprintf(st->func, sizeof(st->func), "iptables(%s/%s)",
 			 table, hook ? hook : "?");
@@ -386,9 +487,9 @@ static void ipt_detach(struct vista_ctx *ctx)
 	st->nr_links = 0;
 	bpf_link__destroy(st->drop_link);
 	st->drop_link = NULL;
-	for (i = 0; i < 2; i++) {
-		bpf_link__destroy(st->nft_link[i]);
-		st->nft_link[i] = NULL;
+	for (i = 0; i < 6; i++) {
+		bpf_link__destroy(st->fn_link[i]);
+		st->fn_link[i] = NULL;
 	}
 }
 

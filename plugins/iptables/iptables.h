@@ -7,6 +7,7 @@
 
 #define IPT_EV_VERDICT	1	/* netfilter-link mode: a table's drop */
 #define IPT_EV_NFT	2	/* nft_do_chain returned (function mode) */
+#define IPT_EV_XT	3	/* ipt_do_table/ip6t_do_table returned */
 
 #define IPT_NAME_MAX	32
 

@@ -4,7 +4,8 @@
 # --filter-trace-iptables. With fentry (both kernels): fentry/fexit on
 # nft_do_chain names the table, base chain, hook and verdict of every
 # chain a packet runs: the echo request DROPped by B's filter INPUT
-# (iptables-nft), the reply to B's own ping ACCEPTed there. Forced onto
+# (iptables-nft), the reply to B's own ping ACCEPTed there; the same drop
+# by iptables-legacy through ipt_do_table. Forced onto
 # tracepoints: BPF netfilter links name the drop's table and hook on 6.4+
 # (6.12); before 6.4 (6.1) vista says the kernel has no netfilter
 # programs, exit 1. Nothing left behind.
@@ -33,6 +34,26 @@ echo "$a" | grep -q '^IPTABLES: pf=PF_INET table=filter chain=INPUT hook=INPUT v
 	pass "accept: $a" || fail "no ACCEPT of the reply: '$a'"
 grep ' nft_do_chain ' "$out" | grep -q "id=4686" && pass "FUNC is nft_do_chain" ||
 	fail "no nft_do_chain line"
+assert_no_leftovers
+
+# iptables-legacy: ipt_do_table, its argument order read from BTF.
+ip netns exec "$NS_B" iptables -F INPUT
+ip netns exec "$NS_B" iptables-legacy -A INPUT -p icmp -s "$ADDR_A" \
+	-m icmp --icmp-type echo-request -j DROP ||
+	{ fail "cannot add the iptables-legacy rule"; finish; }
+out=$T/legacy.txt
+start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple icmp ||
+	{ fail "vista did not start"; finish; }
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4688 "$ADDR_B" >/dev/null 2>&1
+sleep 1
+stop_vista INT || fail "exit $? after SIGINT"
+l=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp request id=4688 seq=1)")
+grep ' ipt_do_table ' "$out" | grep -q 'id=4688' &&
+	echo "$l" | grep -Eq '^IPTABLES: pf=PF_INET table=filter hook=INPUT verdict=DROP cost_ns=[1-9][0-9]*$' &&
+	pass "legacy: $l" || { fail "no ipt_do_table DROP: '$l'"; cat "$out" "$out.err"; }
+ip netns exec "$NS_B" iptables-legacy -F INPUT
+ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" \
+	-m icmp --icmp-type echo-request -j DROP
 assert_no_leftovers
 
 major=$(uname -r | cut -d. -f1)
