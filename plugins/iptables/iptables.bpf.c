@@ -111,54 +111,49 @@ int vista_ipt_drop(__u64 *ctx)
 }
 
 /*
- * Function mode (fentry works): every base chain nft_do_chain() runs,
- * with its table and chain names and its verdict; iptables-nft's rules
- * live there. Entry time by skb: one chain runs at a time per packet.
+ * Function mode (fentry works): every run of a rule-set function
+ * (nft_do_chain for each nftables base chain, iptables-nft's included;
+ * ipt_do_table/ip6t_do_table for iptables-legacy) with its verdict.
+ * Entry time by skb: one runs at a time per packet.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, __u64);
-} ipt_nft_start SEC(".maps");
+} ipt_fn_ts SEC(".maps");
 
-/* nft_do_chain(pkt, priv) */
-SEC(VISTA_SEC_TRACING)
-int vista_nft_entry(__u64 *ctx)
+/* A rule-set function starts on a packet that passes the filters. */
+static __always_inline void ipt_fn_start(struct sk_buff *skb)
 {
-	struct nft_pktinfo *pkt = (struct nft_pktinfo *)ctx[0];
-	struct sk_buff *skb = BPF_CORE_READ(pkt, skb);
 	__u64 key = (__u64)skb, now;
 	struct ipt_event ev;
 
 	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
-		return 0;
+		return;
 	now = bpf_ktime_get_ns();
-	bpf_map_update_elem(&ipt_nft_start, &key, &now, BPF_ANY);
-	return 0;
+	bpf_map_update_elem(&ipt_fn_ts, &key, &now, BPF_ANY);
 }
 
-SEC(VISTA_SEC_TRACING)
-int vista_nft_exit(__u64 *ctx)
+/* ... and returns ret: one event, table and chain names in the kernel. */
+static __always_inline void ipt_fn_done(void *ctx, struct sk_buff *skb,
+					const struct nf_hook_state *state,
+					__u16 kind, __u64 ret,
+					const char *table, const char *chain)
 {
-	struct nft_pktinfo *pkt = (struct nft_pktinfo *)ctx[0];
-	const struct nft_chain *chain = (const struct nft_chain *)ctx[1];
 	const struct vista_filter_cfg *cfg = vista_config();
-	struct sk_buff *skb = BPF_CORE_READ(pkt, skb);
-	const struct nf_hook_state *state = BPF_CORE_READ(pkt, state);
-	__u64 key = (__u64)skb, ret = 0, *start;
+	__u64 key = (__u64)skb, *start;
 	struct ipt_event ev = {};
 
-	start = bpf_map_lookup_elem(&ipt_nft_start, &key);
+	start = bpf_map_lookup_elem(&ipt_fn_ts, &key);
 	if (!start)
-		return 0;
+		return;
 	ev.cost_ns = bpf_ktime_get_ns() - *start;
-	bpf_map_delete_elem(&ipt_nft_start, &key);
-	bpf_get_func_ret(ctx, &ret);
+	bpf_map_delete_elem(&ipt_fn_ts, &key);
 	ev.hdr.netns = vista_skb_netns(skb);
 	vista_skb_meta(skb, &ev.meta);
 	vista_skb_tuple(skb, &ev.tuple);
-	vista_fill_hdr(&ev.hdr, IPT_EV_NFT, key);
+	vista_fill_hdr(&ev.hdr, kind, key);
 	ev.pf = BPF_CORE_READ(state, pf);
 	ev.hook = BPF_CORE_READ(state, hook);
 	ev.verdict = ret & 0xff;	/* NF_VERDICT_MASK */
@@ -168,12 +163,34 @@ int vista_nft_exit(__u64 *ctx)
 	 */
 	if (ev.verdict == IPT_NF_STOLEN && (ret >> 16))
 		ev.verdict = IPT_NF_DROP;
-	bpf_probe_read_kernel_str(ev.chain, sizeof(ev.chain),
-				  BPF_CORE_READ(chain, name));
-	bpf_probe_read_kernel_str(ev.table_name, sizeof(ev.table_name),
-				  BPF_CORE_READ(chain, table, name));
+	bpf_probe_read_kernel_str(ev.table_name, sizeof(ev.table_name), table);
+	if (chain)
+		bpf_probe_read_kernel_str(ev.chain, sizeof(ev.chain), chain);
 	vista_submit(ctx, &ev, sizeof(ev),
 		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
+}
+
+/* nft_do_chain(pkt, priv): priv is the base chain */
+SEC(VISTA_SEC_TRACING)
+int vista_nft_entry(__u64 *ctx)
+{
+	struct nft_pktinfo *pkt = (struct nft_pktinfo *)ctx[0];
+
+	ipt_fn_start(BPF_CORE_READ(pkt, skb));
+	return 0;
+}
+
+SEC(VISTA_SEC_TRACING)
+int vista_nft_exit(__u64 *ctx)
+{
+	struct nft_pktinfo *pkt = (struct nft_pktinfo *)ctx[0];
+	const struct nft_chain *chain = (const struct nft_chain *)ctx[1];
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	ipt_fn_done(ctx, BPF_CORE_READ(pkt, skb), BPF_CORE_READ(pkt, state),
+		    IPT_EV_NFT, ret, BPF_CORE_READ(chain, table, name),
+		    BPF_CORE_READ(chain, name));
 	return 0;
 }
 
@@ -196,53 +213,44 @@ static __always_inline __u64 ipt_arg(__u64 *ctx, __u8 pos)
 
 static __always_inline int ipt_xt_entry(__u64 *ctx)
 {
-	struct sk_buff *skb = (struct sk_buff *)ipt_arg(ctx, ipt_xt_skb);
-	__u64 key = (__u64)skb, now;
-	struct ipt_event ev;
-
-	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
-		return 0;
-	now = bpf_ktime_get_ns();
-	bpf_map_update_elem(&ipt_nft_start, &key, &now, BPF_ANY);
+	ipt_fn_start((struct sk_buff *)ipt_arg(ctx, ipt_xt_skb));
 	return 0;
 }
 
 static __always_inline int ipt_xt_exit(__u64 *ctx)
 {
-	struct sk_buff *skb = (struct sk_buff *)ipt_arg(ctx, ipt_xt_skb);
-	const struct nf_hook_state *state =
-		(const struct nf_hook_state *)ipt_arg(ctx, ipt_xt_state);
 	const struct xt_table *table =
 		(const struct xt_table *)ipt_arg(ctx, ipt_xt_table);
-	const struct vista_filter_cfg *cfg = vista_config();
-	__u64 key = (__u64)skb, ret = 0, *start;
-	struct ipt_event ev = {};
+	__u64 ret = 0;
 
-	start = bpf_map_lookup_elem(&ipt_nft_start, &key);
-	if (!start)
-		return 0;
-	ev.cost_ns = bpf_ktime_get_ns() - *start;
-	bpf_map_delete_elem(&ipt_nft_start, &key);
 	bpf_get_func_ret(ctx, &ret);
-	ev.hdr.netns = vista_skb_netns(skb);
-	vista_skb_meta(skb, &ev.meta);
-	vista_skb_tuple(skb, &ev.tuple);
-	vista_fill_hdr(&ev.hdr, IPT_EV_XT, key);
-	ev.pf = BPF_CORE_READ(state, pf);
-	ev.hook = BPF_CORE_READ(state, hook);
-	ev.verdict = ret & 0xff;
-	bpf_probe_read_kernel_str(ev.table_name, sizeof(ev.table_name),
-				  table->name);
-	vista_submit(ctx, &ev, sizeof(ev),
-		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
+	ipt_fn_done(ctx, (struct sk_buff *)ipt_arg(ctx, ipt_xt_skb),
+		    (const struct nf_hook_state *)ipt_arg(ctx, ipt_xt_state),
+		    IPT_EV_XT, ret, table->name, NULL);
 	return 0;
 }
 
+/* One program per function: a BTF-typed program has one target. */
 SEC(VISTA_SEC_TRACING)
-int vista_xt4_entry(__u64 *ctx) { return ipt_xt_entry(ctx); }
+int vista_xt4_entry(__u64 *ctx)
+{
+	return ipt_xt_entry(ctx);
+}
+
 SEC(VISTA_SEC_TRACING)
-int vista_xt4_exit(__u64 *ctx) { return ipt_xt_exit(ctx); }
+int vista_xt4_exit(__u64 *ctx)
+{
+	return ipt_xt_exit(ctx);
+}
+
 SEC(VISTA_SEC_TRACING)
-int vista_xt6_entry(__u64 *ctx) { return ipt_xt_entry(ctx); }
+int vista_xt6_entry(__u64 *ctx)
+{
+	return ipt_xt_entry(ctx);
+}
+
 SEC(VISTA_SEC_TRACING)
-int vista_xt6_exit(__u64 *ctx) { return ipt_xt_exit(ctx); }
+int vista_xt6_exit(__u64 *ctx)
+{
+	return ipt_xt_exit(ctx);
+}
