@@ -155,6 +155,20 @@ setup_pair() {
 	IFINDEX_B=$(ip -n "$NS_B" -o link show vb | cut -d: -f1)
 }
 
+# IPv6 on the pair: fd00:231::1 (A) and fd00:231::2 (B), no DAD wait.
+add_ipv6() {
+	ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
+	ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
+}
+
+# sub_line OUT TEXT NAME: the "NAME:" sub-line under the first event line
+# containing TEXT (IPTABLES:, TCP:, SOCK:, SOCKET:).
+sub_line() {
+	awk -v a="$2" -v n="$3:" '
+		/^ *0x[0-9a-f]+ / { if (s) exit; s = index($0, a) > 0; next }
+		s && index($0, n) == 1 { print; exit }' "$1"
+}
+
 # stack_after OUT TEXT: the stack frames under the first event line
 # containing TEXT.
 stack_after() {

@@ -105,7 +105,7 @@ enum vista_obj_kind {
  *
  * Programs in the VISTA_SEC_* sections (<vista/event.h>) get the
  * pcap-filter expression written into the vista_pcap_l2()/_l3() stubs
- * when libbpf loads them; vista_skb_collect() calls them.
+ * when libbpf loads them; vista_skb_match() calls them.
  *
  * A clone learns its target from vista_target_id() (tracing) and a kprobe
  * from bpf_get_func_ip(); host->target_name() and host->ksym() turn either

@@ -35,11 +35,12 @@ static __always_inline int ipt_enter(struct bpf_nf_ctx *ctx, __u8 table)
 {
 	struct sk_buff *skb = ctx->skb;
 	const struct nf_hook_state *state = ctx->state;
-	struct ipt_event ev;
+	struct vista_event_hdr hdr;
+	struct vista_skb_meta meta;
 	struct ipt_pending p = {};
 	__u64 key = (__u64)skb;
 
-	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
+	if (!vista_skb_match(skb, 0, &hdr, &meta))
 		return IPT_NF_ACCEPT;
 	p.ts = bpf_ktime_get_ns();
 	p.table = table;
@@ -127,9 +128,10 @@ struct {
 static __always_inline void ipt_fn_start(struct sk_buff *skb)
 {
 	__u64 key = (__u64)skb, now;
-	struct ipt_event ev;
+	struct vista_event_hdr hdr;
+	struct vista_skb_meta meta;
 
-	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
+	if (!vista_skb_match(skb, 0, &hdr, &meta))
 		return;
 	now = bpf_ktime_get_ns();
 	bpf_map_update_elem(&ipt_fn_ts, &key, &now, BPF_ANY);

@@ -244,9 +244,10 @@ int vista_skb_trk_tpfree2(__u64 *ctx)
  */
 static __always_inline int skb_learn(struct sk_buff *skb)
 {
-	struct skb_event ev;
+	struct vista_event_hdr hdr;
+	struct vista_skb_meta meta;
 
-	vista_skb_collect(skb, skb_mark, &ev.hdr, &ev.meta, &ev.tuple);
+	vista_skb_match(skb, skb_mark, &hdr, &meta);
 	return 0;
 }
 

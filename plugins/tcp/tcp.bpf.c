@@ -34,8 +34,7 @@ struct tcp_conn {
 	char comm[VISTA_COMM_LEN];
 	__u8 rst;
 	__u8 birth_state;
-	__u8 owner_known;
-	__u8 pad[5];
+	__u8 pad[6];
 };
 
 /*
@@ -64,7 +63,6 @@ static __always_inline void tcp_own(struct tcp_conn *c)
 	c->pid = pid_tgid >> 32;
 	c->tid = (__u32)pid_tgid;
 	bpf_get_current_comm(c->comm, sizeof(c->comm));
-	c->owner_known = 1;
 }
 
 static __always_inline void tcp_born(const struct sock *sk, int state)
@@ -116,13 +114,11 @@ static __always_inline void tcp_closed(void *ctx, const struct sock *sk,
 	if (!cfg || ev.lifetime_ns < tcp_min_lifetime ||
 	    !vista_sk_match(cfg, ev.hdr.netns, 0, sk, &ev.tuple))
 		goto out;
-	vista_fill_hdr(&ev.hdr, TCP_EV_CLOSE, key);
-	ev.hdr.netns = vista_sk_netns(sk);
+	vista_fill_hdr(&ev.hdr, TCP_EV_CLOSE, key);	/* keeps netns */
 	/* the owner, not whoever runs the last state change */
-	ev.hdr.pid = c->owner_known ? c->pid : 0;
-	ev.hdr.tid = c->owner_known ? c->tid : 0;
+	ev.hdr.pid = c->pid;	/* 0: not known */
+	ev.hdr.tid = c->tid;
 	__builtin_memcpy(ev.hdr.comm, c->comm, sizeof(ev.hdr.comm));
-	ev.owner_known = c->owner_known;
 	ev.rst = c->rst;
 	ev.birth_state = c->birth_state;
 	ev.last_state = oldstate;
@@ -249,7 +245,7 @@ int vista_tcp_accept(__u64 *ctx)
 		return 0;
 	key = (__u64)BPF_CORE_READ(sock, sk);
 	c = bpf_map_lookup_elem(&tcp_conns, &key);
-	if (c && !c->owner_known)
+	if (c && !c->pid)		/* no owner yet */
 		tcp_own(c);
 	return 0;
 }

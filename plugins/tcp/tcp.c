@@ -38,7 +38,7 @@ struct tcp_state {
 	struct bpf_link *link[TCP_NR_PROGS];
 	__u64 min_lifetime;
 	bool output;
-	char func[32];
+	char states[32];	/* "SYN_SENT->FIN_WAIT2" */
 	struct vista_field fields[10];
 	struct vista_group group;
 };
@@ -179,10 +179,10 @@ static int tcp_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		!!(ev->rst & TCP_RST_SENT));
 	vista_field_u(&f[n++], "rst_recv", VISTA_FIELD_BOOL,
 		!!(ev->rst & TCP_RST_RECV));
-	snprintf(st->func, sizeof(st->func), "%s->%s",
+	snprintf(st->states, sizeof(st->states), "%s->%s",
 		 tcp_state_name(ev->birth_state),
 		 tcp_state_name(ev->last_state));
-	vista_field_s(&f[n++], "states", st->func);
+	vista_field_s(&f[n++], "states", st->states);
 	st->group.name = "TCP";
 	st->group.fields = f;
 	st->group.nr_fields = n;

@@ -24,7 +24,7 @@ struct tcp_event {
 	__u8 rst;		/* TCP_RST_* */
 	__u8 birth_state;	/* TCP_SYN_SENT, TCP_SYN_RECV, TCP_ESTABLISHED */
 	__u8 last_state;	/* the state before CLOSE */
-	__u8 owner_known;	/* pid/comm are the owner's */
+	__u8 pad;		/* pid 0: the owner is not known */
 	char ca[TCP_CA_NAME_MAX];	/* congestion control */
 };
 

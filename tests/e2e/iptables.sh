@@ -9,11 +9,21 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 setup_pair
-ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
-ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
+add_ipv6
 
-# ipt OUT TEXT: the IPTABLES: line under the first event containing TEXT.
-ipt() { awk -v a="$2" 'index($0, a) && /^ *0x/ { getline; print; exit }' "$1"; }
+ipt() { sub_line "$1" "$2" IPTABLES; }
+
+# drop_ping OUT ID DEST VISTA-ARGS...: vista with the IPTABLES: line
+# around one ping from A.
+drop_ping() {
+	local out=$1 id=$2 dst=$3
+	shift 3
+	start_vista "$out" --filter-trace-iptables --output-iptables \
+		--output-tuple "$@" || exit 1
+	ip netns exec "$NS_A" ping -c 1 -W 1 -e "$id" "$dst" >/dev/null 2>&1
+	sleep 0.5
+	stop_vista INT
+}
 
 ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" \
 	-m icmp --icmp-type echo-request -j DROP ||
@@ -46,11 +56,7 @@ ip netns exec "$NS_B" iptables -F INPUT
 ip netns exec "$NS_B" iptables -t raw -A PREROUTING -p icmp -s "$ADDR_A" -j DROP ||
 	setup_failed "cannot add the raw rule"
 out=$T/raw.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
-	--filter-netns "/run/netns/$NS_B" icmp || exit 1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4683 "$ADDR_B" >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+drop_ping "$out" 4683 "$ADDR_B" --filter-netns "/run/netns/$NS_B" icmp
 i=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp request id=4683 seq=1)")
 echo "$i" | grep -q '^IPTABLES: pf=PF_INET table=raw hook=PREROUTING verdict=DROP ' &&
 	pass "$i" || { fail "raw drop: '$i'"; cat "$out" "$out.err"; }
@@ -62,11 +68,7 @@ ip netns exec "$NS_B" iptables -t raw -F PREROUTING
 ip netns exec "$NS_B" iptables -t mangle -A PREROUTING -p icmp -s "$ADDR_A" -j DROP ||
 	setup_failed "cannot add the mangle rule"
 out=$T/mangle.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple icmp ||
-	exit 1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4689 "$ADDR_B" >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+drop_ping "$out" 4689 "$ADDR_B" icmp
 i=$(ipt "$out" "$ADDR_A->$ADDR_B(icmp request id=4689 seq=1)")
 echo "$i" | grep -q '^IPTABLES: pf=PF_INET table=mangle hook=PREROUTING verdict=DROP ' &&
 	pass "$i" || { fail "mangle drop: '$i'"; cat "$out" "$out.err"; }
@@ -91,11 +93,7 @@ ip netns exec "$NS_A" ping -c 1 -W 1 "$SUB_C.2" >/dev/null 2>&1 ||
 ip netns exec "$NS_B" iptables -A FORWARD -p icmp -s "$ADDR_A" -d "$SUB_C.2" -j DROP ||
 	setup_failed "cannot add the FORWARD rule"
 out=$T/fwd.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple icmp ||
-	exit 1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4690 "$SUB_C.2" >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+drop_ping "$out" 4690 "$SUB_C.2" icmp
 i=$(ipt "$out" "$ADDR_A->$SUB_C.2(icmp request id=4690 seq=1)")
 echo "$i" | grep -q '^IPTABLES: pf=PF_INET table=filter hook=FORWARD verdict=DROP ' &&
 	pass "$i" || { fail "FORWARD drop: '$i'"; cat "$out" "$out.err"; }
@@ -105,11 +103,7 @@ ip netns exec "$NS_B" iptables -F FORWARD
 ip netns exec "$NS_A" ip6tables -A OUTPUT -p ipv6-icmp \
 	--icmpv6-type echo-request -j DROP || setup_failed "cannot add the ip6tables rule"
 out=$T/ip6.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
-	icmp6 || exit 1
-ip netns exec "$NS_A" ping -6 -c 1 -W 1 -e 4684 fd00:231::2 >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+drop_ping "$out" 4684 fd00:231::2 icmp6	# ping picks IPv6 by the address
 i=$(ipt "$out" "[fd00:231::1]->[fd00:231::2](icmp6 request id=4684 seq=1)")
 echo "$i" | grep -q '^IPTABLES: pf=PF_INET6 table=filter hook=OUTPUT verdict=DROP ' &&
 	pass "$i" || { fail "IPv6 drop: '$i'"; cat "$out" "$out.err"; }

@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 setup_pair
-ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
-ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
+add_ipv6
 
 # 1. Echo requests to B only: not the replies, not B's own pings.
 out=$T/match.txt

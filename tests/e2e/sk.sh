@@ -8,15 +8,6 @@
 need_root
 setup_pair
 
-# sub OUT EVENT-PATTERN NAME: the NAME: sub-line after the first event
-# line matching EVENT-PATTERN (a grep -E pattern).
-sub() {
-	awk -v p="$2" -v n="$3:" '
-		$0 ~ p && /^ *0x/ { s = 1; next }
-		s && /^ *0x/ { s = 0 }
-		s && index($0, n) == 1 { print; exit }' "$1"
-}
-
 out=$T/sk.txt
 start_vista "$out" --filter-trace-sk --output-sk --output-tuple \
 	--filter-addr "$ADDR_B" || exit 1
@@ -37,7 +28,7 @@ grep -q ' inet_sock_set_state ' "$out" && pass "seen at inet_sock_set_state" ||
 	{ fail "no inet_sock_set_state event"; head -20 "$out" "$out.err"; }
 
 tcp="inet_sock_set_state .*->$ADDR_B:8090\\(tcp\\)"
-s=$(sub "$out" "$tcp" SOCK)
+s=$(sub_line "$out" "->$ADDR_B:8090(tcp)" SOCK)
 echo "$s" | grep -q ' type=SOCK_STREAM ' && echo "$s" | grep -q ' family=AF_INET' &&
 	pass "TCP SOCK: $s" || fail "TCP SOCK line: '$s'"
 grep -A2 -E -- "$tcp" "$out" | grep -q '^SOCK: state=TCP_SYN_SENT ' &&
@@ -50,8 +41,8 @@ echo "$k" | grep -Eq '^SOCKET: state=SS_CONNECTED type=SOCK_STREAM flags=0x[0-9a
 
 udp="->$ADDR_B:9999\\(udp\\)"
 ino=$(sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' "$T/udp.ino")
-s=$(sub "$out" "$udp" SOCK)
-k=$(sub "$out" "$udp" SOCKET)
+s=$(sub_line "$out" "->$ADDR_B:9999(udp)" SOCK)
+k=$(sub_line "$out" "->$ADDR_B:9999(udp)" SOCKET)
 echo "$s" | grep -q '^SOCK: state=TCP_ESTABLISHED .* type=SOCK_DGRAM ' &&
 	pass "UDP $s" || { fail "UDP SOCK line: '$s'"; grep -A3 -E -- "$udp" "$out" | head; }
 # connect() on UDP does not change the struct socket's state

@@ -7,11 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 setup_pair
-ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
-ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
+add_ipv6
 
-# field LINE NAME: the value of NAME=... in the TCP: line after LINE.
-tcp_line() { awk -v a="$2" 'index($0, a) { getline; print; exit }' "$1"; }
+tcp_line() { sub_line "$1" "$2" TCP; }
+# val LINE NAME: the value of NAME=... in LINE.
 val() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 out=$T/short.txt

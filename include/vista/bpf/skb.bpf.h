@@ -325,16 +325,15 @@ static __always_inline void vista_track_realloc(__u64 skb)
 }
 
 /*
- * Header, meta and tuple of skb, filtered (netns, ifindex, mark unless 0,
- * then the pcap expression): false if it does not match. With
+ * Does skb pass the filters (netns, ifindex, mark unless 0, then the pcap
+ * expression)? hdr->netns and m are filled on the way. With
  * --filter-track-skb, an skb that matched once passes until it is freed,
- * whatever it looks like by then (NAT, tunnels).
+ * whatever it looks like by then (NAT, tunnels). For programs that only
+ * mark packets; vista_skb_collect() also reads the tuple for an event.
  */
-static __always_inline bool vista_skb_collect(struct sk_buff *skb,
-					      __u32 mark,
-					      struct vista_event_hdr *hdr,
-					      struct vista_skb_meta *m,
-					      struct vista_tuple *t)
+static __always_inline bool vista_skb_match(struct sk_buff *skb, __u32 mark,
+					    struct vista_event_hdr *hdr,
+					    struct vista_skb_meta *m)
 {
 	const struct vista_filter_cfg *cfg = vista_config();
 	bool track;
@@ -344,17 +343,28 @@ static __always_inline bool vista_skb_collect(struct sk_buff *skb,
 	hdr->netns = vista_skb_netns(skb);
 	vista_skb_meta(skb, m);
 	track = cfg->flags & VISTA_FILTER_TRACK;
-	if (!track || !vista_track_has(skb)) {
-		if (!vista_filter_where(cfg, hdr->netns, m))
-			return false;
-		if (mark && m->mark != mark)
-			return false;
-		if ((cfg->flags & VISTA_FILTER_PCAP) && !vista_skb_pcap(skb))
-			return false;
-		if (track)
-			vista_track_add((__u64)skb,
-					(__u64)BPF_CORE_READ(skb, head));
-	}
+	if (track && vista_track_has(skb))
+		return true;
+	if (!vista_filter_where(cfg, hdr->netns, m))
+		return false;
+	if (mark && m->mark != mark)
+		return false;
+	if ((cfg->flags & VISTA_FILTER_PCAP) && !vista_skb_pcap(skb))
+		return false;
+	if (track)
+		vista_track_add((__u64)skb, (__u64)BPF_CORE_READ(skb, head));
+	return true;
+}
+
+/* Header, meta and tuple of skb if it passes the filters. */
+static __always_inline bool vista_skb_collect(struct sk_buff *skb,
+					      __u32 mark,
+					      struct vista_event_hdr *hdr,
+					      struct vista_skb_meta *m,
+					      struct vista_tuple *t)
+{
+	if (!vista_skb_match(skb, mark, hdr, m))
+		return false;
 	vista_skb_tuple(skb, t);
 	return true;
 }

@@ -14,8 +14,7 @@ setup_pair
 ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" \
 	-m icmp --icmp-type echo-request -j DROP ||
 	{ fail "cannot add the iptables rule"; finish; }
-# ipt OUT TEXT: the IPTABLES: line under the first event containing TEXT.
-ipt() { awk -v a="$2" 'index($0, a) && /^ *0x/ { getline; print; exit }' "$1"; }
+ipt() { sub_line "$1" "$2" IPTABLES; }
 
 out=$T/nft.txt
 start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple icmp ||

@@ -8,8 +8,7 @@
 # the way in.
 . /vista/guest-lib.sh
 setup_pair
-ip -n "$NS_A" addr add fd00:231::1/64 dev va nodad
-ip -n "$NS_B" addr add fd00:231::2/64 dev vb nodad
+add_ipv6
 
 # seen_at OUT FUNC...: each FUNC has an event line.
 seen_at() {

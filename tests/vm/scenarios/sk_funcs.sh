@@ -12,14 +12,6 @@ setup_pair
 backends="kprobe fentry"
 [ "$(kconfig FPROBE)" = y ] && backends="kprobe kprobe-multi fentry"
 
-# sub OUT FUNC NAME: the NAME: sub-line under the first FUNC event.
-sub() {
-	awk -v f=" $2 " -v n="$3:" '
-		index($0, f) && /^ *0x/ { s = 1; next }
-		s && /^ *0x/ { s = 0 }
-		s && index($0, n) == 1 { print; exit }' "$1"
-}
-
 for b in $backends; do
 	out=$T/$b.txt
 	start_vista "$out" --kprobe-backend "$b" --filter-trace-sk \
@@ -33,14 +25,14 @@ for b in $backends; do
 	wait "$srv"
 	sleep 1
 	stop_vista INT || fail "$b: exit $? after SIGINT"
-	c=$(sub "$out" tcp_v4_connect SOCK)
+	c=$(sub_line "$out" " tcp_v4_connect " SOCK)
 	echo "$c" | grep -Eq '^SOCK: state=TCP_CLOSE .* type=SOCK_STREAM family=AF_INET$' &&
 		pass "$b: tcp_v4_connect $c" ||
 		{ fail "$b: tcp_v4_connect SOCK: '$c'"; cat "$out"; }
-	k=$(sub "$out" tcp_v4_connect SOCKET)
+	k=$(sub_line "$out" " tcp_v4_connect " SOCKET)
 	echo "$k" | grep -Eq '^SOCKET: state=SS_UNCONNECTED type=SOCK_STREAM flags=0x[0-9a-f]+ inode=[1-9][0-9]*$' &&
 		pass "$b: $k" || fail "$b: tcp_v4_connect SOCKET: '$k'"
-	a=$(sub "$out" inet_csk_accept SOCK)
+	a=$(sub_line "$out" " inet_csk_accept " SOCK)
 	echo "$a" | grep -Eq '^SOCK: state=TCP_LISTEN .* max_backlog=[1-9][0-9]* .* type=SOCK_STREAM family=AF_INET6?$' &&
 		pass "$b: inet_csk_accept $a" ||
 		{ fail "$b: inet_csk_accept SOCK: '$a'"; cat "$out"; }

@@ -18,20 +18,19 @@ wait "$cli" "$srv"
 ip netns exec "$NS_A" timeout 2 bash -c "echo >/dev/tcp/$ADDR_B/8099" 2>/dev/null
 sleep 1
 stop_vista INT || fail "exit $? after SIGINT"
-tcp_after() { awk -v a="$2" 'index($0, a) && / tcp_lifetime / { getline; print; exit }' "$1"; }
 c=$(grep -F -- "->$ADDR_B:8090(tcp)" "$out" | grep ' tcp_lifetime ' | head -1)
 s=$(grep -F -- "$ADDR_B:8090->$ADDR_A:" "$out" | grep ' tcp_lifetime ' | head -1)
 echo "$c" | grep -q "($cli)\]" && pass "client owned by pid $cli" ||
 	{ fail "client event: '$c'"; cat "$out" "$out.err"; }
 echo "$s" | grep -q "($srv)\]" && pass "server owned by the accepting pid $srv" ||
 	fail "server event: '$s'"
-ct=$(tcp_after "$out" "->$ADDR_B:8090(tcp)")
-st=$(tcp_after "$out" "$ADDR_B:8090->$ADDR_A:")
+ct=$(sub_line "$out" "->$ADDR_B:8090(tcp)" TCP)
+st=$(sub_line "$out" "$ADDR_B:8090->$ADDR_A:" TCP)
 echo "$ct" | grep -q ' tx_bytes=12 .*states=SYN_SENT->' && pass "client: $ct" ||
 	fail "client TCP: '$ct'"
 echo "$st" | grep -Eq ' rx_bytes=1[23] .*states=SYN_RECV->' && pass "server: $st" ||
 	fail "server TCP: '$st'"
-rt=$(tcp_after "$out" "->$ADDR_B:8099(tcp)")
+rt=$(sub_line "$out" "->$ADDR_B:8099(tcp)" TCP)
 echo "$rt" | grep -q 'rst_recv=true .*states=SYN_SENT->SYN_SENT' &&
 	pass "refused: $rt" || fail "refused: '$rt'"
 assert_no_leftovers
