@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Netfilter verdicts (--filter-trace-iptables), by one of two mechanisms:
+ * Netfilter verdicts (--filter-trace-iptables), by one of three mechanisms:
  *
- * nft:      where fentry works, fentry/fexit on nft_do_chain(): every base
- *           chain a packet runs through (iptables-nft's rules too), with
- *           table and chain names, the verdict and the time it took;
+ * fentry:   fentry/fexit on nft_do_chain(): every base chain a packet
+ *           runs through (iptables-nft's rules too), with table and chain
+ *           names, the verdict and the time it took; and on
+ *           ipt_do_table()/ip6t_do_table() for iptables-legacy;
+ * kprobe:   kprobe+kretprobe the same way on kernels with kprobes only
+ *           (or --kprobe-backend kprobe/kprobe-multi);
  * nf-link:  elsewhere (our kernel: no kprobes, fentry refused), BPF
  *           netfilter links around each table's priority on each hook, in
  *           every selected netns, and the kfree_skb tracepoint's
- *           NETFILTER_DROP: the family, hook and table of each drop, no
- *           chain names and no accepted traversals.
+ *           NETFILTER_DROP: the family, hook and table of each drop,
+ *           and of each pass through a table the netns had at start
+ *           (tables.c finds them and the nftables chain names).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,13 +23,17 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <vista/plugin.h>
 #include "iptables.h"
 #include "iptables.skel.h"
+#include "tables.h"
 
 #define IPT_ATTACH_NETFILTER	45	/* BPF_NETFILTER, Linux 6.4 */
+#define IPT_PROG_NETFILTER	32	/* BPF_PROG_TYPE_NETFILTER */
+#define IPT_NFPROTO_INET	1
 #define IPT_NFPROTO_IPV4	2
 #define IPT_NFPROTO_IPV6	10
 
@@ -61,7 +69,8 @@ static const char *const ipt_hook_names[NR_HOOKS] = {
 struct ipt_state {
 	struct iptables_bpf *skel;
 	bool output;
-	bool nft;		/* the function mode */
+	bool funcs;		/* function mode: fentry or kprobe */
+	bool kprobe;		/* ... by kprobe+kretprobe */
 	bool use[3];		/* nft_do_chain, ipt_do_table, ip6t_do_table */
 	struct bpf_link *fn_link[6];
 	struct bpf_link *drop_link;
@@ -69,6 +78,8 @@ struct ipt_state {
 	size_t nr_links;
 	size_t busy;		/* priorities another program holds */
 	size_t nr_netns;
+	size_t nr_present;	/* (netns, family, hook, table) found */
+	struct ipt_chains chains;	/* scratch: one netns's base chains */
 	char func[48];
 	struct vista_field fields[7];
 	struct vista_group group;
@@ -98,11 +109,20 @@ static const struct {
 	{ "ip6t_do_table", "ip6_tables" },
 };
 
-static void ipt_fn_progs(struct ipt_state *st, int i, struct bpf_program **in,
-			 struct bpf_program **out)
+static void ipt_fn_progs(struct ipt_state *st, int i, bool kprobe,
+			 struct bpf_program **in, struct bpf_program **out)
 {
 	struct iptables_bpf *s = st->skel;
 
+	if (kprobe) {
+		*in = i == 0 ? s->progs.vista_nft_kp_entry :
+		      i == 1 ? s->progs.vista_xt4_kp_entry :
+			       s->progs.vista_xt6_kp_entry;
+		*out = i == 0 ? s->progs.vista_nft_kp_exit :
+		       i == 1 ? s->progs.vista_xt4_kp_exit :
+				s->progs.vista_xt6_kp_exit;
+		return;
+	}
 	*in = i == 0 ? s->progs.vista_nft_entry :
 	      i == 1 ? s->progs.vista_xt4_entry : s->progs.vista_xt6_entry;
 	*out = i == 0 ? s->progs.vista_nft_exit :
@@ -115,38 +135,46 @@ static void ipt_autoload(struct ipt_state *st)
 	int t, i;
 
 	for (t = IPT_RAW; t <= IPT_SECURITY; t++) {
-		bpf_program__set_autoload(ipt_prog(st, t, true), !st->nft);
-		bpf_program__set_autoload(ipt_prog(st, t, false), !st->nft);
+		bpf_program__set_autoload(ipt_prog(st, t, true), !st->funcs);
+		bpf_program__set_autoload(ipt_prog(st, t, false), !st->funcs);
 	}
-	bpf_program__set_autoload(st->skel->progs.vista_ipt_drop, !st->nft);
+	bpf_program__set_autoload(st->skel->progs.vista_ipt_drop, !st->funcs);
 	for (i = 0; i < 3; i++) {
-		ipt_fn_progs(st, i, &in, &out);
-		bpf_program__set_autoload(in, st->use[i]);
-		bpf_program__set_autoload(out, st->use[i]);
+		ipt_fn_progs(st, i, false, &in, &out);
+		bpf_program__set_autoload(in, st->use[i] && !st->kprobe);
+		bpf_program__set_autoload(out, st->use[i] && !st->kprobe);
+		ipt_fn_progs(st, i, true, &in, &out);
+		bpf_program__set_autoload(in, st->use[i] && st->kprobe);
+		bpf_program__set_autoload(out, st->use[i] && st->kprobe);
 	}
 }
 
 /*
- * ipt_do_table's argument order from its module's BTF (it changed in
- * 5.16): positions of the skb, the hook state and the table. -ENOENT if
- * the module or the function is not there.
+ * The rule-set function func of module: in vmlinux or the module's BTF
+ * (so the module is loaded). For ipt_do_table-like functions (pos not
+ * NULL), the positions of the skb, the hook state and the table, which
+ * changed in 5.16. -ENOENT if it is not there.
  */
-static int ipt_xt_args(const struct btf *vmlinux, const char *module,
-		       const char *func, __u8 pos[3])
+static int ipt_func_btf(const struct btf *vmlinux, const char *module,
+			const char *func, __u8 pos[3])
 {
-	struct btf *btf = btf__load_module_btf(module, (struct btf *)vmlinux);
+	struct btf *mod = NULL;
+	const struct btf *btf = vmlinux;
 	const struct btf_type *t = NULL;
 	const struct btf_param *p;
 	int id, i, n, found = 0;
 
-	if (!btf)
-		return -ENOENT;
 	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0) {
+		mod = btf__load_module_btf(module, (struct btf *)vmlinux);
+		btf = mod;
+		id = mod ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
+	}
 	if (id > 0)
 		t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
 	n = t ? btf_vlen(t) : 0;
 	p = t ? btf_params(t) : NULL;
-	for (i = 0; i < n && i < 3; i++) {
+	for (i = 0; pos && i < n && i < 3; i++) {
 		const struct btf_type *a = btf__type_by_id(btf, p[i].type);
 		const char *name = "";
 
@@ -166,43 +194,85 @@ static int ipt_xt_args(const struct btf *vmlinux, const char *module,
 			found |= 4;
 		}
 	}
-	btf__free(btf);
-	return n == 3 && found == 7 ? 0 : -ENOENT;
+	btf__free(mod);
+	if (!t)
+		return -ENOENT;
+	return !pos || (n == 3 && found == 7) ? 0 : -ENOENT;
 }
 
-/* fentry/fexit on the rule-set functions the kernel has, if fentry works. */
+/*
+ * The function mode if the backend can hook functions: fentry/fexit, or
+ * kprobe+kretprobe on kernels with kprobes only, on the rule-set
+ * functions the kernel has.
+ */
 static bool ipt_pick_funcs(struct vista_ctx *ctx, struct ipt_state *st)
 {
 	const struct btf *vmlinux = ctx->host->btf(ctx);
+	int backend = ctx->host->backend(ctx);
 	struct bpf_program *in, *out;
 	__u8 pos[3];
 	int i, n = 0;
 
-	if (ctx->host->backend(ctx) != VISTA_BACKEND_FENTRY)
+	if (backend != VISTA_BACKEND_FENTRY && backend != VISTA_BACKEND_KPROBE &&
+	    backend != VISTA_BACKEND_KPROBE_MULTI)
 		return false;
+	st->kprobe = backend != VISTA_BACKEND_FENTRY;
 	for (i = 0; i < 3; i++) {
-		if (i && ipt_xt_args(vmlinux, ipt_funcs[i].module,
-				     ipt_funcs[i].func, pos))
+		if (ipt_func_btf(vmlinux, ipt_funcs[i].module,
+				 ipt_funcs[i].func, i ? pos : NULL))
 			continue;
 		if (i) {	/* ip6t_do_table has ipt_do_table's order */
 			st->skel->rodata->ipt_xt_skb = pos[0];
 			st->skel->rodata->ipt_xt_state = pos[1];
 			st->skel->rodata->ipt_xt_table = pos[2];
 		}
-		ipt_fn_progs(st, i, &in, &out);
+		st->use[i] = true;
+		n++;
+		if (st->kprobe)
+			continue;
+		ipt_fn_progs(st, i, false, &in, &out);
 		bpf_program__set_expected_attach_type(in, BPF_TRACE_FENTRY);
 		bpf_program__set_expected_attach_type(out, BPF_TRACE_FEXIT);
 		if (bpf_program__set_attach_target(in, 0, ipt_funcs[i].func) ||
-		    bpf_program__set_attach_target(out, 0, ipt_funcs[i].func))
-			continue;
-		st->use[i] = true;
-		n++;
+		    bpf_program__set_attach_target(out, 0, ipt_funcs[i].func)) {
+			st->use[i] = false;
+			n--;
+		}
 	}
 	if (!n)
 		vista_warn(ctx, "neither nft_do_chain nor ipt_do_table (no "
 			   "nf_tables or ip_tables module loaded?): using "
 			   "netfilter hooks");
 	return n > 0;
+}
+
+/*
+ * Whether a netfilter program may call bpf_get_current_comm() (6.18
+ * may, 6.12 may not): a six-instruction program, loaded and closed.
+ */
+static bool nf_has_comm(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1,
+		  .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1,
+		  .imm = -16 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2,
+		  .imm = 16 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_current_comm },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = IPT_ATTACH_NETFILTER);
+	int fd = bpf_prog_load(IPT_PROG_NETFILTER, NULL, "GPL", insns,
+			       sizeof(insns) / sizeof(*insns), &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 static int ipt_load(struct vista_ctx *ctx)
@@ -220,9 +290,10 @@ static int ipt_load(struct vista_ctx *ctx)
 	ret = ctx->host->prepare(ctx, st->skel->obj, NULL);
 	if (ret)
 		return ret;
-	st->nft = ipt_pick_funcs(ctx, st);
+	st->funcs = ipt_pick_funcs(ctx, st);
 	ipt_autoload(st);
-	if (!st->nft) {
+	if (!st->funcs) {
+		st->skel->rodata->ipt_nf_comm = nf_has_comm();
 		ret = bpf_program__set_attach_target(
 			st->skel->progs.vista_ipt_drop, 0, "kfree_skb");
 		if (ret) {
@@ -236,7 +307,7 @@ static int ipt_load(struct vista_ctx *ctx)
 		/* Before 6.4 the kernel has no netfilter programs. */
 		vista_err(ctx, "cannot load BPF programs: %s (%sVISTA_DEBUG=1 "
 			  "shows the verifier's log)", strerror(-ret),
-			  st->nft ? "" : "netfilter programs need Linux 6.4; ");
+			  st->funcs ? "" : "netfilter programs need Linux 6.4; ");
 		return ret;
 	}
 	return 0;
@@ -299,15 +370,79 @@ static int keep_link(struct ipt_state *st, int fd)
 	return 0;
 }
 
+/*
+ * "a" or "a+b": the names of the chains sharing one place (the same name
+ * once: iptables-legacy's mangle next to iptables-nft's is "mangle").
+ */
+static void add_name(char *dst, const char *name)
+{
+	size_t n = strlen(dst), len = strlen(name);
+	const char *p;
+
+	for (p = dst; *p; p += strcspn(p, "+"), p += *p == '+')
+		if (!strncmp(p, name, len) && (p[len] == '+' || !p[len]))
+			return;
+	if (!name[0] || n + 1 >= IPT_NAME_MAX)
+		return;
+	snprintf(dst + n, IPT_NAME_MAX - n, "%s%s", n ? "+" : "", name);
+}
+
+/*
+ * Tell the BPF side which places of this netns hold a table (a base
+ * chain at the table's priority on that hook, nftables or legacy) and
+ * their names: leaving one of those is reported as an ACCEPT.
+ */
+static int ipt_mark_present(struct vista_ctx *ctx, struct ipt_state *st,
+			    __u32 netns, __u8 pf)
+{
+	int map = bpf_map__fd(st->skel->maps.ipt_present);
+	size_t i, j;
+
+	for (i = 0; i < sizeof(ipt_places) / sizeof(*ipt_places); i++) {
+		struct ipt_place_key k = {
+			.netns = netns, .pf = pf, .hook = ipt_places[i].hook,
+			.table = ipt_places[i].table,
+		};
+		struct ipt_place_names v = { "" };
+		bool found = false;
+
+		for (j = 0; j < st->chains.nr; j++) {
+			const struct ipt_chain *c = &st->chains.v[j];
+
+			if ((c->family != pf && c->family != IPT_NFPROTO_INET) ||
+			    c->hook != k.hook || c->prio != ipt_places[i].prio)
+				continue;
+			add_name(v.table, c->table);
+			add_name(v.chain, c->chain);
+			found = true;
+		}
+		if (!found)
+			continue;
+		if (bpf_map_update_elem(map, &k, &v, BPF_ANY)) {
+			vista_warn(ctx, "netns %u: cannot record a table: %s",
+				   netns, strerror(errno));
+			return 0;
+		}
+		st->nr_present++;
+	}
+	return 0;
+}
+
 /* In one netns: a link just before and just after every table. */
 static int ipt_attach_netns(struct vista_ctx *ctx, __u32 netns, void *arg)
 {
 	static const __u32 pfs[] = { IPT_NFPROTO_IPV4, IPT_NFPROTO_IPV6 };
 	struct ipt_state *st = arg;
 	size_t i, f;
-	int k, fd, ret;
+	int k, fd, ret, listed;
 
+	listed = ipt_scan_tables(&st->chains);
+	if (listed)
+		vista_warn(ctx, "netns %u: cannot list its tables (%s): only "
+			   "drops are reported there", netns, strerror(-listed));
 	for (f = 0; f < sizeof(pfs) / sizeof(*pfs); f++) {
+		if (!listed)
+			ipt_mark_present(ctx, st, netns, pfs[f]);
 		for (i = 0; i < sizeof(ipt_places) / sizeof(*ipt_places); i++) {
 			for (k = 0; k < 2; k++) {
 				fd = nf_link(bpf_program__fd(ipt_prog(st,
@@ -342,22 +477,29 @@ static int ipt_attach_funcs(struct vista_ctx *ctx, struct ipt_state *st)
 	int i;
 
 	for (i = 0; i < 3; i++) {
+		const char *func = ipt_funcs[i].func;
+		struct bpf_link **l = &st->fn_link[2 * i];
+
 		if (!st->use[i])
 			continue;
-		ipt_fn_progs(st, i, &in, &out);
-		st->fn_link[2 * i] = bpf_program__attach(in);
-		st->fn_link[2 * i + 1] = st->fn_link[2 * i] ?
-					 bpf_program__attach(out) : NULL;
-		if (!st->fn_link[2 * i + 1]) {
-			vista_err(ctx, "cannot attach to %s: %s",
-				  ipt_funcs[i].func, strerror(errno));
+		ipt_fn_progs(st, i, st->kprobe, &in, &out);
+		/* Entry first: a return without its entry is never paired. */
+		l[0] = st->kprobe ? bpf_program__attach_kprobe(in, false, func)
+				  : bpf_program__attach(in);
+		l[1] = !l[0] ? NULL :
+		       st->kprobe ? bpf_program__attach_kprobe(out, true, func)
+				  : bpf_program__attach(out);
+		if (!l[1]) {
+			vista_err(ctx, "cannot attach to %s: %s", func,
+				  strerror(errno));
 			return -errno;
 		}
 		snprintf(which + strlen(which), sizeof(which) - strlen(which),
-			 "%s%s", which[0] ? ", " : "", ipt_funcs[i].func);
+			 "%s%s", which[0] ? ", " : "", func);
 	}
-	vista_info(ctx, "netfilter: fentry/fexit on %s: every rule-set run "
-		   "with its table, chain (nftables), verdict and time", which);
+	vista_info(ctx, "netfilter: %s on %s: every rule-set run with its "
+		   "table, chain (nftables), verdict and time",
+		   st->kprobe ? "kprobe/kretprobe" : "fentry/fexit", which);
 	return 0;
 }
 
@@ -366,7 +508,7 @@ static int ipt_attach(struct vista_ctx *ctx)
 	struct ipt_state *st = ctx->priv;
 	int ret;
 
-	if (st->nft)
+	if (st->funcs)
 		return ipt_attach_funcs(ctx, st);
 	st->drop_link = bpf_program__attach(st->skel->progs.vista_ipt_drop);
 	if (!st->drop_link) {
@@ -383,10 +525,10 @@ static int ipt_attach(struct vista_ctx *ctx)
 			   "netfilter hooks: drops there are not named",
 			   st->busy);
 	vista_info(ctx, "netfilter: %zu BPF hooks around the raw, mangle, "
-		   "nat, filter and security tables in %zu netns; names the "
-		   "table and hook of each drop (no chains in this mode; "
-		   "netns created later are not watched)",
-		   st->nr_links, st->nr_netns);
+		   "nat, filter and security places in %zu netns, %zu of them "
+		   "holding a table: drops and passes (ACCEPT) with table and "
+		   "hook; tables and netns created later are not watched",
+		   st->nr_links, st->nr_netns, st->nr_present);
 	return 0;
 }
 
@@ -424,8 +566,10 @@ static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	if (size < sizeof(*ev) ||
 	    (ev->hdr.kind != IPT_EV_VERDICT && !nft && !xt))
 		return -EINVAL;
-	if (nft || xt)
-		table = ev->table_name[0] ? ev->table_name : "?";
+	if (ev->table_name[0])
+		table = ev->table_name;
+	else if (nft || xt)
+		table = "?";
 	else
 		table = ev->table >= IPT_RAW && ev->table <= IPT_SECURITY ?
 			ipt_table_names[ev->table] : "?";
@@ -453,7 +597,7 @@ static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	else
 		vista_field_u(&f[n++], "pf", VISTA_FIELD_UINT, ev->pf);
 	vista_field_s(&f[n++], "table", table);
-	if (nft)
+	if (nft || ev->chain[0])
 		vista_field_s(&f[n++], "chain",
 			      ev->chain[0] ? ev->chain : "?");
 	if (hook)
@@ -500,6 +644,7 @@ static void ipt_fini(struct vista_ctx *ctx)
 	if (!st)
 		return;
 	free(st->links);
+	ipt_chains_free(&st->chains);
 	iptables_bpf__destroy(st->skel);
 	free(st);
 	ctx->priv = NULL;
@@ -510,7 +655,7 @@ const struct vista_plugin vista_plugin = {
 	.name = "iptables",
 	.kind = VISTA_PLUGIN_TRACER,
 	.version = PACKAGE_VERSION,
-	.summary = "netfilter drops: which family, hook and table",
+	.summary = "netfilter verdicts: family, hook, table, chain",
 	.tracer = {
 		.init = ipt_init,
 		.load = ipt_load,

@@ -5,7 +5,7 @@
 
 #include <vista/event.h>
 
-#define IPT_EV_VERDICT	1	/* netfilter-link mode: a table's drop */
+#define IPT_EV_VERDICT	1	/* netfilter-link mode: a table's verdict */
 #define IPT_EV_NFT	2	/* nft_do_chain returned (function mode) */
 #define IPT_EV_XT	3	/* ipt_do_table/ip6t_do_table returned */
 
@@ -32,5 +32,22 @@ struct ipt_event {
 };
 
 _Static_assert(sizeof(struct ipt_event) == 216, "ipt_event");
+
+/*
+ * Netfilter-link mode: the tables present at start, by netns, family,
+ * hook and place (IPT_*), with the names user space found for them.
+ */
+struct ipt_place_key {
+	__u32 netns;
+	__u8 pf;
+	__u8 hook;
+	__u8 table;
+	__u8 pad;
+};
+
+struct ipt_place_names {
+	char table[IPT_NAME_MAX];	/* nft table, legacy table */
+	char chain[IPT_NAME_MAX];	/* nft base chain, "" for legacy */
+};
 
 #endif /* VISTA_PLUGIN_IPTABLES_H */

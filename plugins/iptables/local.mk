@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 if ENABLE_TRACER_IPTABLES
 pkglib_LTLIBRARIES += %D%/tracer_iptables.la
-%C%_tracer_iptables_la_SOURCES = %D%/iptables.c %D%/iptables.h
+%C%_tracer_iptables_la_SOURCES = %D%/iptables.c %D%/iptables.h \
+	%D%/tables.c %D%/tables.h
 nodist_%C%_tracer_iptables_la_SOURCES = %D%/iptables.skel.h
 %C%_tracer_iptables_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/%D% -I%D%
 %C%_tracer_iptables_la_LIBADD = $(LIBBPF_LIBS)

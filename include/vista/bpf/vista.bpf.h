@@ -104,8 +104,13 @@ vista_pcap_l3(void *data, void *data_end)
 	return r != 0;
 }
 
-static __always_inline void vista_fill_hdr(struct vista_event_hdr *hdr,
-					   __u16 kind, __u64 obj)
+/*
+ * The header without the task's comm: for program types that may not
+ * call bpf_get_current_comm() (netfilter programs on 6.12; 6.18 allows
+ * it). vista_fill_hdr() is this plus the comm.
+ */
+static __always_inline void vista_fill_hdr_nocomm(struct vista_event_hdr *hdr,
+						  __u16 kind, __u64 obj)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
@@ -117,6 +122,12 @@ static __always_inline void vista_fill_hdr(struct vista_event_hdr *hdr,
 	hdr->cpu = bpf_get_smp_processor_id();
 	hdr->pid = pid_tgid >> 32;
 	hdr->tid = (__u32)pid_tgid;
+}
+
+static __always_inline void vista_fill_hdr(struct vista_event_hdr *hdr,
+					   __u16 kind, __u64 obj)
+{
+	vista_fill_hdr_nocomm(hdr, kind, obj);
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
 }
 
