@@ -21,6 +21,7 @@ include tests/unit/text.mk
 include tests/unit/loader.mk
 include tests/unit/cbpf.mk
 include tests/unit/pcap.mk
+include tests/unit/pcapng.mk
 TESTS += $(check_PROGRAMS)
 endif
 
