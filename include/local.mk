@@ -2,7 +2,7 @@
 # The plugin SDK: public headers only.
 vistaincludedir = $(includedir)/vista
 vistainclude_HEADERS = %D%/vista/plugin.h %D%/vista/record.h \
-	%D%/vista/event.h
+	%D%/vista/event.h %D%/vista/output.h
 vistabpfincludedir = $(includedir)/vista/bpf
 vistabpfinclude_HEADERS = %D%/vista/bpf/vista.bpf.h %D%/vista/bpf/skb.bpf.h \
 	%D%/vista/bpf/sock.bpf.h

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <vista/output.h>
 #include <vista/plugin.h>
 
 #define TEXT_STDIO_BUF		(256 * 1024)
@@ -412,40 +413,15 @@ static int text_parse_opts(struct vista_ctx *ctx, struct text_state *st)
 	return 0;
 }
 
-/*
- * O_NOFOLLOW: a symlink planted at the output path (vista runs as root)
- * is refused. Only regular files are truncated: /dev/null or a fifo keep
- * whatever they are.
- */
+/* The output (<vista/output.h>): a file, or stdout without "file". */
 static int text_open_file(struct vista_ctx *ctx, const char *path)
 {
-	struct stat sb;
-	int fd, err;
+	int fd = vista_open_output(path);
 
-	if (!path) {
-		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-		if (fd < 0)
-			goto out_err;
-		return fd;
-	}
-
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		goto out_err;
-	if (fstat(fd, &sb) < 0)
-		goto out_close;
-	if (S_ISREG(sb.st_mode) && ftruncate(fd, 0) < 0)
-		goto out_close;
+		vista_err(ctx, "%s: %s", path ? path : "stdout",
+			  strerror(-fd));
 	return fd;
-
-out_close:
-	err = errno;
-	close(fd);
-	errno = err;
-out_err:
-	err = errno;
-	vista_err(ctx, "%s: %s", path ? path : "stdout", strerror(err));
-	return -err;
 }
 
 static void text_free(struct text_state *st)
