@@ -68,6 +68,7 @@ int filter_tuple_flags(struct config *cfg, struct vista_filter_cfg *out)
 
 int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 {
+	const struct config_section *sec;
 	const struct config_value *v;
 	int ret;
 
@@ -115,5 +116,19 @@ int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 	v = core_opt(cfg, "output-stack");
 	if (v && v->b)
 		out->output |= VISTA_OUTPUT_STACK;
+
+	/* A pcapng sink: every plugin captures packets, that many bytes. */
+	sec = config_section(cfg, "sink.pcapng");
+	if (sec && sec->source != CONFIG_DEFAULT) {
+		v = config_get(cfg, "sink.pcapng", "snaplen");
+		if (!v || v->u < VISTA_SNAPLEN_MIN || v->u > VISTA_SNAPLEN_MAX) {
+			fprintf(stderr, "--pcap-snaplen: invalid value \"%llu\": "
+				"from %d (Ethernet and IPv4 headers) to %d\n",
+				v ? (unsigned long long)v->u : 0ULL,
+				VISTA_SNAPLEN_MIN, VISTA_SNAPLEN_MAX);
+			return -EINVAL;
+		}
+		out->snaplen = v->u;
+	}
 	return 0;
 }

@@ -158,15 +158,26 @@ static int make_instances(void)
 			"profile with a [tracer.NAME] section (see --help)\n");
 		return -EINVAL;
 	}
-	if (!vista->nr_sinks) {
-		if (!config_section_add(cfg, "sink.text", CONFIG_DEFAULT))
-			return -ENOMEM;
-		f = loader_load(vista, "sink.text");
-		if (!f)
-			return -ENOENT;
-		return add_instance("sink.text", f);
+	/*
+	 * Text unless another event stream is configured: a pcapng capture
+	 * comes with the text lines, as in the reference, except when it
+	 * takes stdout itself.
+	 */
+	for (i = 0; i < vista->nr_sinks; i++) {
+		const struct config_value *file;
+
+		if (strncmp(vista->sinks[i]->section, "sink.pcapng", 11))
+			return 0;
+		file = config_get(cfg, vista->sinks[i]->section, "file");
+		if (file && file->s && !strcmp(file->s, "-"))
+			return 0;
 	}
-	return 0;
+	if (!config_section_add(cfg, "sink.text", CONFIG_DEFAULT))
+		return -ENOMEM;
+	f = loader_load(vista, "sink.text");
+	if (!f)
+		return -ENOENT;
+	return add_instance("sink.text", f);
 }
 
 static int check_not_yet(void)

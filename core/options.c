@@ -217,8 +217,9 @@ const struct vista_option vista_core_options[] = {
 	{
 		.flag = "pcap-file", .section = "sink.pcapng", .key = "file",
 		.type = VISTA_OPT_STRING, .metavar = "string",
+		/* the reference's text; ours also writes skb events (README) */
 		.help = "write packets to pcap file, only work with --filter-trace-xdp/--filter-trace-tc",
-		.flags = ACT | NY,
+		.flags = ACT,
 	},
 	{
 		.flag = "pcap-mode", .section = "sink.pcapng", .key = "mode",
@@ -233,7 +234,6 @@ const struct vista_option vista_core_options[] = {
 		.type = VISTA_OPT_UINT, .metavar = "uint16", .def = "256",
 		.max = 65535,
 		.help = "snapture length of packet for pcap",
-		.flags = NY,
 	},
 	{
 		.flag = "plugin-dir", .section = "core",

@@ -31,7 +31,7 @@ EXTRA_DIST += tests/build/exports.sh
 E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 	tests/e2e/filters.sh tests/e2e/lost.sh tests/e2e/signals.sh \
 	tests/e2e/pcap.sh tests/e2e/track.sh tests/e2e/output.sh \
-	tests/e2e/tcp.sh tests/e2e/sk.sh tests/e2e/iptables.sh
+	tests/e2e/tcp.sh tests/e2e/sk.sh tests/e2e/iptables.sh tests/e2e/pcapng.sh
 TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk

@@ -92,7 +92,7 @@ struct vista_filter_cfg {
 	__u16 port;		/* host byte order */
 	__u8 l4proto;
 	__u8 output;		/* VISTA_OUTPUT_* */
-	__u32 pad;
+	__u32 snaplen;		/* packet bytes to capture, 0: none */
 };
 
 #define VISTA_FILTER_NETNS	0x01
@@ -106,6 +106,31 @@ struct vista_filter_cfg {
 #define VISTA_FILTER_TRACK	0x100	/* --filter-track-skb */
 
 #define VISTA_OUTPUT_STACK	0x01
+
+/*
+ * A captured packet in a record (where the plugin's event says): this
+ * header, then caplen bytes from the packet's first header (Ethernet for
+ * LINKTYPE_ETHERNET, IP for LINKTYPE_RAW). len is the length on the wire
+ * from that header; caplen < len when snaplen or the linear part of the
+ * skb ended first.
+ */
+struct vista_pkt {
+	__u32 len;
+	__u16 caplen;
+	__u16 linktype;		/* VISTA_LINKTYPE_* (pcap LINKTYPE_ values) */
+	__u8 dir;		/* VISTA_DIR_* */
+	__u8 pkt_type;		/* skb->pkt_type: PACKET_HOST ... */
+	__u16 pad;
+	__u32 pad2;
+};
+
+#define VISTA_LINKTYPE_ETHERNET	1
+#define VISTA_LINKTYPE_RAW	101	/* raw IPv4 or IPv6 */
+#define VISTA_DIR_UNKNOWN	0
+#define VISTA_DIR_IN		1
+#define VISTA_DIR_OUT		2
+#define VISTA_SNAPLEN_MIN	34	/* Ethernet + IPv4 headers */
+#define VISTA_SNAPLEN_MAX	16384
 
 /*
  * --filter-track-skb: the shared "vista_track" LRU hash maps the address
@@ -126,5 +151,6 @@ _Static_assert(sizeof(struct vista_event_hdr) == 72, "vista_event_hdr");
 _Static_assert(sizeof(struct vista_skb_meta) == 20, "vista_skb_meta");
 _Static_assert(sizeof(struct vista_tuple) == 48, "vista_tuple");
 _Static_assert(sizeof(struct vista_filter_cfg) == 40, "vista_filter_cfg");
+_Static_assert(sizeof(struct vista_pkt) == 16, "vista_pkt");
 
 #endif /* VISTA_EVENT_H */

@@ -28,7 +28,7 @@
 #include <vista/record.h>
 
 #define VISTA_ABI_MAJOR		1
-#define VISTA_ABI_MINOR		2
+#define VISTA_ABI_MINOR		3
 #define VISTA_PLUGIN_SYMBOL	"vista_plugin"
 
 struct btf;

@@ -70,6 +70,21 @@ struct vista_frame {
 
 #define VISTA_MAX_GROUPS	8
 
+/* ABI 1.3: a captured packet (struct vista_pkt on the wire). */
+struct vista_packet {
+	const __u8 *data;	/* from the first header */
+	__u32 caplen;		/* bytes at data */
+	__u32 len;		/* on the wire, from the same header */
+	__u16 linktype;		/* VISTA_LINKTYPE_* */
+	__u8 dir;		/* VISTA_DIR_* */
+	__u8 pkt_type;		/* PACKET_HOST, _BROADCAST, ... */
+	__u8 verdict_type;	/* 0 none, 1 TC, 2 XDP (epb_verdict) */
+	__u8 has_queue;
+	__u16 pad;
+	__u32 queue;		/* rx queue, if has_queue */
+	__u64 verdict;		/* the program's return value */
+};
+
 struct vista_record {
 	const struct vista_event_hdr *hdr;
 	const char *plugin;	/* name of the plugin that produced it */
@@ -95,6 +110,38 @@ struct vista_record {
 	/* ABI 1.1: the object printed through BTF (--output-skb), several
 	 * lines without a trailing newline, or NULL. */
 	const char *dump;
+
+	/* ABI 1.3: the packet (sinks that write packets), or NULL. */
+	const struct vista_packet *pkt;
 };
+
+/*
+ * Decoders: the packet at offset off of a ring-buffer record of size
+ * bytes (struct vista_pkt, then the bytes) into *pkt. Returns pkt, or
+ * NULL if off is 0 or the record is too short for what it claims.
+ */
+static inline const struct vista_packet *
+vista_record_packet(struct vista_packet *pkt, const void *data, size_t size,
+		    size_t off)
+{
+	const struct vista_pkt *p = (const struct vista_pkt *)
+				    ((const char *)data + off);
+
+	if (!off || off + sizeof(*p) > size ||
+	    off + sizeof(*p) + p->caplen > size)
+		return NULL;
+	pkt->data = (const __u8 *)(p + 1);
+	pkt->caplen = p->caplen;
+	pkt->len = p->len < p->caplen ? p->caplen : p->len;
+	pkt->linktype = p->linktype;
+	pkt->dir = p->dir;
+	pkt->pkt_type = p->pkt_type;
+	pkt->verdict_type = 0;
+	pkt->has_queue = 0;
+	pkt->pad = 0;
+	pkt->queue = 0;
+	pkt->verdict = 0;
+	return pkt;
+}
 
 #endif /* VISTA_RECORD_H */

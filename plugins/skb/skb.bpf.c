@@ -72,10 +72,65 @@ static __always_inline int skb_submit_dump(void *ctx, struct skb_event *ev,
 	return 0;
 }
 
+/* Room for one record with a stack and a packet, per CPU. */
+struct skb_scratch {
+	__u8 buf[sizeof(struct skb_event) + VISTA_STACK_BYTES +
+		 sizeof(struct vista_pkt) + VISTA_SNAPLEN_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct skb_scratch);
+} skb_scratch SEC(".maps");
+
+/*
+ * A sink writes packets (pcapng): the record is the event, its stack if
+ * any, and the packet's first snaplen bytes, built in the per-CPU scratch
+ * and copied into the ring buffer at its real size.
+ */
+static __always_inline int skb_submit_pkt(void *ctx, struct skb_event *ev,
+					  struct sk_buff *skb, bool stack,
+					  __u32 snaplen)
+{
+	struct skb_scratch *s;
+	struct skb_event *rec;
+	__u32 zero = 0, off = sizeof(*ev), size;
+	long n;
+
+	s = bpf_map_lookup_elem(&skb_scratch, &zero);
+	if (!s)
+		return 0;
+	rec = (struct skb_event *)s->buf;
+	__builtin_memcpy(rec, ev, sizeof(*ev));
+	rec->hdr.stack_off = 0;
+	rec->hdr.stack_nr = 0;
+	if (stack) {
+		n = bpf_get_stack(ctx, s->buf + sizeof(*ev),
+				  VISTA_STACK_BYTES, 0);
+		rec->hdr.stack_off = sizeof(*ev);
+		rec->hdr.stack_nr = n > 0 ? n / sizeof(__u64) : 0;
+		off += VISTA_STACK_BYTES;
+	}
+	/* Nothing captured (no header known): the event alone. */
+	n = vista_skb_capture(skb, (struct vista_pkt *)(s->buf + off),
+			      snaplen);
+	rec->pkt_off = n > 0 ? off : 0;
+	size = n > 0 ? off + sizeof(struct vista_pkt) + n : off;
+	if (size > sizeof(s->buf))
+		return 0;
+	rec->hdr.size = size;
+	if (bpf_ringbuf_output(&vista_events, s->buf, size, 0))
+		vista_count_lost();
+	return 0;
+}
+
 static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 				      __u16 kind, __u32 target, __u64 func_ip,
 				      __u32 reason)
 {
+	const struct vista_filter_cfg *cfg;
 	struct skb_event ev = {};
 
 	if (!vista_skb_collect(skb, skb_mark, &ev.hdr, &ev.meta, &ev.tuple))
@@ -87,6 +142,11 @@ static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 	if (skb_output_skb)
 		return skb_submit_dump(ctx, &ev, skb,
 				       skb_want_stack(kind == SKB_EV_DROP));
+	cfg = vista_config();
+	if (cfg && cfg->snaplen)
+		return skb_submit_pkt(ctx, &ev, skb,
+				      skb_want_stack(kind == SKB_EV_DROP),
+				      cfg->snaplen);
 	vista_submit(ctx, &ev, sizeof(ev), skb_want_stack(kind == SKB_EV_DROP));
 	return 0;
 }

@@ -57,6 +57,7 @@ struct skb_state {
 	bool track;			/* --filter-track-skb */
 	bool output_skb;		/* --output-skb */
 	char dump[SKB_DUMP_MAX + 32];
+	struct vista_packet pkt;	/* the record's packet, if any */
 	struct bpf_program *trk[SKB_NR_TRK];	/* tracking; NULL: none */
 	bool trk_kprobe;			/* attached as kprobes */
 	struct bpf_link *trk_link[SKB_NR_TRK];
@@ -437,6 +438,7 @@ static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	rec->meta = &ev->meta;
 	rec->tuple = ev->tuple.l3proto ? &ev->tuple : NULL;
 	rec->dump = skb_dump(st, data, size);
+	rec->pkt = vista_record_packet(&st->pkt, data, size, ev->pkt_off);
 	rec->ifname = ctx->host->ifname(ctx, ev->hdr.netns, ev->meta.ifindex);
 
 	switch (ev->hdr.kind) {

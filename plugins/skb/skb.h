@@ -15,7 +15,9 @@ struct skb_event {
 	struct vista_tuple tuple;
 	__u16 dump_off;		/* --output-skb: the struct as text, */
 	__u16 dump_len;		/* bpf_snprintf_btf's length (may exceed */
-	__u32 pad;		/* SKB_DUMP_MAX - 1: truncated) */
+				/* SKB_DUMP_MAX - 1: truncated) */
+	__u16 pkt_off;		/* pcapng: struct vista_pkt + bytes, 0: none */
+	__u16 pad;
 };
 
 /* Room for the printed sk_buff in a record. */

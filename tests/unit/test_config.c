@@ -637,7 +637,7 @@ Test(config, not_yet)
 	cr_assert_eq(load("not-yet.ini", NULL), 0);
 	v = config_first_not_yet(&cfg);
 	cr_assert_not_null(v);
-	cr_expect_str_eq(v->opt->flag, "pcap-snaplen");
+	cr_expect_str_eq(v->opt->flag, "pcap-mode");
 	cr_expect_eq(v->line, 2);
 
 	/* Rows come first in table order: filter-trace-tc wins. */
@@ -651,8 +651,7 @@ Test(config, not_yet)
 Test(config, not_yet_flags)
 {
 	static const char *const not_yet[] = {
-		"filter-trace-tc", "filter-trace-xdp", "pcap-file",
-		"pcap-mode", "pcap-snaplen",
+		"filter-trace-tc", "filter-trace-xdp", "pcap-mode",
 	};
 	static const char *const activates[] = {
 		"filter-trace-skb", "filter-skb-drop-stack", "filter-trace-sk",

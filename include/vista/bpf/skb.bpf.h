@@ -66,6 +66,40 @@ static __always_inline bool vista_skb_nh_set(__u16 nh)
 #define VISTA_ARPHRD_LOOPBACK	772
 
 /*
+ * Where the packet starts in skb's linear data, as pcap would see it:
+ * the Ethernet header (mac_header) on Ethernet-like devices when it is
+ * set and differs from the network header, else the IP header. false if
+ * neither is known.
+ */
+static __always_inline bool vista_skb_view(struct sk_buff *skb, void **start,
+					   void **end, bool *l2)
+{
+	void *head = BPF_CORE_READ(skb, head);
+	__u16 mac = BPF_CORE_READ(skb, mac_header);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+
+	if (!head)
+		return false;
+	*end = head + BPF_CORE_READ(skb, tail);
+	*l2 = mac != (__u16)~0U && mac != nh;
+	if (*l2 && dev) {
+		unsigned short type = BPF_CORE_READ(dev, type);
+
+		*l2 = type == VISTA_ARPHRD_ETHER ||
+		      type == VISTA_ARPHRD_LOOPBACK;
+	}
+	if (*l2) {
+		*start = head + mac;
+		return true;
+	}
+	if (!vista_skb_nh_set(nh))
+		return false;
+	*start = head + nh;
+	return true;
+}
+
+/*
  * The pcap-filter expression on the skb's linear data: from the Ethernet
  * header when the skb has one (a MAC header distinct from the network
  * header, on an Ethernet-like device), else from the network header
@@ -74,26 +108,47 @@ static __always_inline bool vista_skb_nh_set(__u16 nh)
  */
 static __always_inline bool vista_skb_pcap(struct sk_buff *skb)
 {
-	void *head = BPF_CORE_READ(skb, head);
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	void *end = head + BPF_CORE_READ(skb, tail);
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	bool l2 = mac != (__u16)~0U && mac != nh;
+	void *start, *end;
+	bool l2;
 
-	if (!head)
+	if (!vista_skb_view(skb, &start, &end, &l2))
 		return false;
-	if (l2 && dev) {
-		unsigned short type = BPF_CORE_READ(dev, type);
+	return l2 ? vista_pcap_l2(start, end) : vista_pcap_l3(start, end);
+}
 
-		l2 = type == VISTA_ARPHRD_ETHER ||
-		     type == VISTA_ARPHRD_LOOPBACK;
-	}
-	if (l2)
-		return vista_pcap_l2(head + mac, end);
-	if (!vista_skb_nh_set(nh))
-		return false;
-	return vista_pcap_l3(head + nh, end);
+/*
+ * The packet for pcapng (the filter config's snaplen > 0): p, then up to
+ * snaplen bytes of skb from its first header (the view the pcap filter
+ * sees), into room for VISTA_SNAPLEN_MAX bytes after p. Returns the
+ * number of bytes after p, 0 if the skb has no known header.
+ */
+static __always_inline __u32 vista_skb_capture(struct sk_buff *skb,
+					       struct vista_pkt *p,
+					       __u32 snaplen)
+{
+	void *start, *end, *data;
+	__u64 n;	/* 64 bits: the verifier keeps the bounds below */
+	bool l2;
+
+	if (!vista_skb_view(skb, &start, &end, &l2) || end <= start)
+		return 0;
+	data = BPF_CORE_READ(skb, data);
+	/* skb->len counts from skb->data; the view may start before it */
+	p->len = BPF_CORE_READ(skb, len) + (__u32)(data - start);
+	p->linktype = l2 ? VISTA_LINKTYPE_ETHERNET : VISTA_LINKTYPE_RAW;
+	p->dir = VISTA_DIR_UNKNOWN;
+	p->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	p->pad = 0;
+	p->pad2 = 0;
+	n = end - start;
+	if (n > snaplen)
+		n = snaplen;
+	if (n > VISTA_SNAPLEN_MAX)
+		n = VISTA_SNAPLEN_MAX;
+	if (bpf_probe_read_kernel(p + 1, n, start))
+		n = 0;
+	p->caplen = n;
+	return n;
 }
 
 /* Skip IPv6 extension headers (bounded); returns the L4 protocol. */

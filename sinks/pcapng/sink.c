@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The pcapng sink (--pcap-file FILE, or [sink.pcapng] file = ...): every
+ * record that carries a packet becomes an enhanced packet block. One
+ * interface block per (netns, ifindex, link type), written the first
+ * time it is needed; each block goes out in one write(), so the file is
+ * valid whenever a reader looks, also after SIGINT or SIGTERM. "-" is
+ * stdout: vista ... --pcap-file - | wireshark -k -i -
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include <vista/output.h>
+#include <vista/plugin.h>
+#include "pcapng.h"
+
+struct pcapng_if {
+	__u32 netns, ifindex;
+	__u16 linktype;
+};
+
+struct pcapng_state {
+	int fd;
+	char *name;
+	__u32 snaplen;
+	struct pcapng_buf buf;
+	struct pcapng_if *ifs;
+	size_t nr_ifs;
+	__u64 written, no_packet;
+	char comment[512];
+};
+
+static int pc_write(struct vista_ctx *ctx, struct pcapng_state *st)
+{
+	const __u8 *p = st->buf.p;
+	size_t left = st->buf.len;
+	ssize_t n;
+
+	while (left) {
+		n = write(st->fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			vista_err(ctx, "%s: %s", st->name, strerror(errno));
+			return -errno;
+		}
+		p += n;
+		left -= n;
+	}
+	return 0;
+}
+
+static int pc_open(struct vista_ctx *ctx)
+{
+	const char *path = ctx->host->opt_str(ctx, "file");
+	struct pcapng_state *st = calloc(1, sizeof(*st));
+	char os[300] = "Linux", appl[64];
+	struct utsname u;
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	ctx->priv = st;
+	st->fd = -1;
+	st->snaplen = ctx->host->opt_uint(ctx, "snaplen");
+	st->name = strdup(path && strcmp(path, "-") ? path : "stdout");
+	if (!st->name)
+		return -ENOMEM;
+	if (!path || !path[0]) {
+		vista_err(ctx, "no file: give --pcap-file FILE or "
+			  "[sink.pcapng] file = FILE ('-' is stdout)");
+		return -EINVAL;
+	}
+	st->fd = vista_open_output(path);
+	if (st->fd < 0) {
+		ret = st->fd;
+		vista_err(ctx, "%s: %s", st->name, strerror(-ret));
+		return ret;
+	}
+	if (!uname(&u))
+		snprintf(os, sizeof(os), "%s %s %s", u.sysname, u.release,
+			 u.machine);
+	snprintf(appl, sizeof(appl), "vista %s", PACKAGE_VERSION);
+	ret = pcapng_shb(&st->buf, NULL, os, appl);
+	return ret ?: pc_write(ctx, st);
+}
+
+/* The interface block's id for the record's (netns, ifindex, link). */
+static int pc_ifid(struct vista_ctx *ctx, struct pcapng_state *st,
+		   const struct vista_record *rec, __u32 *id)
+{
+	__u32 ifindex = rec->meta ? rec->meta->ifindex : 0;
+	struct pcapng_if *v;
+	char name[64], desc[128];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < st->nr_ifs; i++) {
+		if (st->ifs[i].netns == rec->netns &&
+		    st->ifs[i].ifindex == ifindex &&
+		    st->ifs[i].linktype == rec->pkt->linktype) {
+			*id = i;
+			return 0;
+		}
+	}
+	v = realloc(st->ifs, (st->nr_ifs + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	st->ifs = v;
+	if (rec->ifname)
+		snprintf(name, sizeof(name), "%s", rec->ifname);
+	else
+		snprintf(name, sizeof(name), "if%u", ifindex);
+	snprintf(desc, sizeof(desc), "netns %u ifindex %u (%s)", rec->netns,
+		 ifindex, rec->pkt->linktype == 1 ? "from the Ethernet header"
+						  : "from the IP header");
+	ret = pcapng_idb(&st->buf, rec->pkt->linktype, st->snaplen, name,
+			 desc, ctx->host->opt_str(ctx, "filter"));
+	if (!ret)
+		ret = pc_write(ctx, st);
+	if (ret)
+		return ret;
+	st->ifs[st->nr_ifs] = (struct pcapng_if){
+		rec->netns, ifindex, rec->pkt->linktype,
+	};
+	*id = st->nr_ifs++;
+	return 0;
+}
+
+/* epb_flags: direction, and how an inbound packet was addressed. */
+static __u32 pc_flags(const struct vista_packet *p)
+{
+	static const __u32 rx[] = {
+		PCAPNG_RX_UNICAST, PCAPNG_RX_BROADCAST, PCAPNG_RX_MULTICAST,
+		PCAPNG_RX_PROMISC,	/* PACKET_OTHERHOST */
+	};
+	__u32 f = p->dir == VISTA_DIR_IN ? PCAPNG_DIR_IN :
+		  p->dir == VISTA_DIR_OUT ? PCAPNG_DIR_OUT : 0;
+
+	if (p->dir != VISTA_DIR_OUT && p->pkt_type < 4)
+		f |= rx[p->pkt_type];
+	return f;
+}
+
+static int pc_record(struct vista_ctx *ctx, const struct vista_record *rec)
+{
+	struct pcapng_state *st = ctx->priv;
+	const struct vista_packet *p = rec->pkt;
+	struct pcapng_epb e = { 0 };
+	int ret;
+
+	if (!p) {
+		st->no_packet++;
+		return 0;
+	}
+	ret = pc_ifid(ctx, st, rec, &e.ifid);
+	if (ret)
+		return ret;
+	snprintf(st->comment, sizeof(st->comment),
+		 "%s netns=%u ifindex=%u%s%s%s pid=%u comm=%s cpu=%u",
+		 rec->func ? rec->func : "?", rec->netns,
+		 rec->meta ? rec->meta->ifindex : 0, rec->ifname ? "(" : "",
+		 rec->ifname ? rec->ifname : "", rec->ifname ? ")" : "",
+		 rec->pid, rec->comm ? rec->comm : "", rec->cpu);
+	e.ts_ns = rec->wall_ns;
+	e.data = p->data;
+	e.caplen = p->caplen;
+	e.origlen = p->len;
+	e.has_verdict = p->verdict_type != 0;
+	e.verdict_type = p->verdict_type;
+	e.verdict = p->verdict;
+	e.comment = st->comment;
+	e.flags = pc_flags(p);
+	e.has_packetid = true;	/* the skb: one packet at several points */
+	e.packetid = rec->obj;
+	e.has_queue = p->has_queue;
+	e.queue = p->queue;
+	ret = pcapng_epb(&st->buf, &e);
+	if (!ret)
+		ret = pc_write(ctx, st);
+	if (!ret)
+		st->written++;
+	return ret;
+}
+
+static void pc_close(struct vista_ctx *ctx)
+{
+	struct pcapng_state *st = ctx->priv;
+
+	if (!st)
+		return;
+	if (st->fd >= 0) {
+		vista_info(ctx, "%s: %llu packets in %zu interfaces%s", st->name,
+			   (unsigned long long)st->written, st->nr_ifs,
+			   st->no_packet ? " (events without a packet not "
+					   "written)" : "");
+		close(st->fd);
+	}
+	pcapng_buf_free(&st->buf);
+	free(st->ifs);
+	free(st->name);
+	free(st);
+	ctx->priv = NULL;
+}
+
+const struct vista_plugin vista_plugin = {
+	VISTA_PLUGIN_INIT,
+	.name = "pcapng",
+	.kind = VISTA_PLUGIN_SINK,
+	.version = PACKAGE_VERSION,
+	.summary = "packets to a pcapng file (Wireshark), with event comments",
+	.sink = {
+		.open = pc_open,
+		.write = pc_record,
+		.close = pc_close,
+	},
+};
