@@ -283,6 +283,7 @@ static int on_event(void *arg, void *data, size_t size)
 	rec.pid = hdr->pid;
 	rec.netns = hdr->netns;
 	rec.comm = hdr->comm;
+	rec.lost = bus->lost;
 	ret = inst->desc->tracer.decode(&inst->ctx, data, hdr->size, &rec);
 	if (ret || !rec.func) {
 		bus->malformed++;

@@ -113,6 +113,8 @@ struct vista_record {
 
 	/* ABI 1.3: the packet (sinks that write packets), or NULL. */
 	const struct vista_packet *pkt;
+	/* ABI 1.3: events lost so far (as last read, once a second). */
+	__u64 lost;
 };
 
 /*

@@ -30,6 +30,7 @@ struct pcapng_state {
 	struct pcapng_if *ifs;
 	size_t nr_ifs;
 	__u64 written, no_packet;
+	__u64 lost;		/* rec->lost at the last packet written */
 	char comment[512];
 };
 
@@ -178,11 +179,16 @@ static int pc_record(struct vista_ctx *ctx, const struct vista_record *rec)
 	e.packetid = rec->obj;
 	e.has_queue = p->has_queue;
 	e.queue = p->queue;
+	/* Events lost since the previous packet (counted once a second). */
+	e.has_dropcount = rec->lost > st->lost;
+	e.dropcount = rec->lost - st->lost;
 	ret = pcapng_epb(&st->buf, &e);
 	if (!ret)
 		ret = pc_write(ctx, st);
-	if (!ret)
+	if (!ret) {
 		st->written++;
+		st->lost = rec->lost;
+	}
 	return ret;
 }
 

@@ -5,8 +5,9 @@
 # without a warning, and its fields say what vista saw: the event as the
 # comment, the interface by name, wire and captured lengths (with the
 # default snaplen, and cut by --pcap-snaplen), the ICMP payload as sent,
-# the skb as the packet id. The file is whole after SIGTERM; "-" streams it
-# to stdout (no text then); --pcap-snaplen below 34 is a usage error.
+# the skb as the packet id, lost events as drop counts. The file is whole
+# after SIGTERM; "-" streams it to stdout (no text then); --pcap-snaplen
+# below 34 is a usage error.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v tshark >/dev/null || setup_failed "no tshark (apt-get install tshark)"
@@ -77,6 +78,26 @@ stop_vista INT
 	pass "--pcap-snaplen 40: 98 on the wire, 40 captured" ||
 	fail "snaplen 40: $(fields "$cap" frame.len frame.cap_len icmp.ident)"
 no_warning "$cap"
+
+# Lost events show as epb_dropcount on the next packet written: a flood
+# through a tiny ring, then (after vista has read its lost counter, once
+# a second) one more ping. No drop rule: ping -f waits for replies.
+ip netns exec "$NS_B" iptables -F INPUT
+cap=$T/lost.pcapng
+start_vista "$T/lost.txt" --filter-trace-skb --ring-size 4096 \
+	--pcap-file "$cap" --filter-addr "$ADDR_B" || exit 1
+ip netns exec "$NS_A" ping -f -c 3000 "$ADDR_B" >/dev/null 2>&1
+sleep 1.5
+ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+lost=$(sed -nE 's/^vista: [0-9]+ events, ([0-9]+) lost.*/\1/p' "$T/lost.txt.err")
+drops=$(fields "$cap" frame.drop_count | awk '{ n += $1 } END { print n + 0 }')
+[ "${lost:-0}" -gt 0 ] && [ "$drops" -gt 0 ] && [ "$drops" -le "$lost" ] &&
+	pass "epb_dropcount: $drops of the $lost lost events before the last packet" ||
+	fail "drop counts $drops, lost ${lost:-?}"
+no_warning "$cap"
+ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" -j DROP
 
 # "-": the capture on stdout, read by tshark from a pipe.
 "$VISTA" --filter-skb-drop-stack --pcap-file - icmp 2>"$T/pipe.err" \
