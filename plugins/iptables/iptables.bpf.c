@@ -62,6 +62,17 @@ static __always_inline int ipt_enter(struct bpf_nf_ctx *ctx, __u8 table)
 	return IPT_NF_ACCEPT;
 }
 
+/* An event about skb in netns, all but the comm (the callers know). */
+static __always_inline void ipt_event_init(struct ipt_event *ev,
+					   struct sk_buff *skb, __u16 kind,
+					   __u32 netns)
+{
+	vista_skb_meta(skb, &ev->meta);
+	vista_skb_tuple(skb, &ev->tuple);
+	vista_fill_hdr_nocomm(&ev->hdr, kind, (__u64)skb);
+	ev->hdr.netns = netns;
+}
+
 /* iptables.c: whether netfilter programs may call bpf_get_current_comm. */
 const volatile bool ipt_nf_comm = false;
 
@@ -83,10 +94,7 @@ static __always_inline bool ipt_verdict(void *ctx, struct sk_buff *skb,
 
 	if (!names && verdict != IPT_NF_DROP)
 		return false;
-	ev.hdr.netns = p->netns;
-	vista_skb_meta(skb, &ev.meta);
-	vista_skb_tuple(skb, &ev.tuple);
-	vista_fill_hdr_nocomm(&ev.hdr, IPT_EV_VERDICT, (__u64)skb);
+	ipt_event_init(&ev, skb, IPT_EV_VERDICT, p->netns);
 	if (!nf || ipt_nf_comm)
 		bpf_get_current_comm(ev.hdr.comm, sizeof(ev.hdr.comm));
 	ev.pf = p->pf;
@@ -190,10 +198,8 @@ static __always_inline void ipt_fn_event(void *ctx, struct sk_buff *skb,
 	struct ipt_event ev = {};
 
 	ev.cost_ns = bpf_ktime_get_ns() - start;
-	ev.hdr.netns = vista_skb_netns(skb);
-	vista_skb_meta(skb, &ev.meta);
-	vista_skb_tuple(skb, &ev.tuple);
-	vista_fill_hdr(&ev.hdr, kind, (__u64)skb);
+	ipt_event_init(&ev, skb, kind, vista_skb_netns(skb));
+	bpf_get_current_comm(ev.hdr.comm, sizeof(ev.hdr.comm));
 	ev.pf = BPF_CORE_READ(state, pf);
 	ev.hook = BPF_CORE_READ(state, hook);
 	ev.verdict = ret & 0xff;	/* NF_VERDICT_MASK */

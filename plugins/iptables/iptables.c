@@ -80,6 +80,7 @@ struct ipt_state {
 	size_t nr_netns;
 	size_t nr_present;	/* (netns, family, hook, table) found */
 	struct ipt_chains chains;	/* scratch: one netns's base chains */
+	bool nft_listed;	/* nf_tables can be asked (ipt_nft_present) */
 	char func[48];
 	struct vista_field fields[7];
 	struct vista_group group;
@@ -436,7 +437,7 @@ static int ipt_attach_netns(struct vista_ctx *ctx, __u32 netns, void *arg)
 	size_t i, f;
 	int k, fd, ret, listed;
 
-	listed = ipt_scan_tables(&st->chains);
+	listed = ipt_scan_tables(&st->chains, st->nft_listed);
 	if (listed)
 		vista_warn(ctx, "netns %u: cannot list its tables (%s): only "
 			   "drops are reported there", netns, strerror(-listed));
@@ -517,6 +518,7 @@ static int ipt_attach(struct vista_ctx *ctx)
 			  strerror(-ret));
 		return ret;
 	}
+	st->nft_listed = ipt_nft_present();
 	ret = ctx->host->netns_each(ctx, ipt_attach_netns, st);
 	if (ret)
 		return ret;

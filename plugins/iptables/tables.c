@@ -223,7 +223,7 @@ static int legacy_tables(struct ipt_chains *c, const char *file, __u8 family)
  * Asking nf_tables when it is a module not loaded would load it: only
  * when loaded, built in (modules.builtin), or the kernel has no modules.
  */
-static bool nft_present(void)
+bool ipt_nft_present(void)
 {
 	char path[300], line[256];
 	struct utsname u;
@@ -245,12 +245,12 @@ static bool nft_present(void)
 	return found;
 }
 
-int ipt_scan_tables(struct ipt_chains *c)
+int ipt_scan_tables(struct ipt_chains *c, bool nft)
 {
 	int ret = 0;
 
 	c->nr = 0;
-	if (nft_present())
+	if (nft)
 		ret = nft_dump(c);
 	if (!ret)
 		ret = legacy_tables(c, "/proc/thread-self/net/ip_tables_names",

@@ -23,8 +23,14 @@ struct ipt_chains {
 	size_t nr, cap;
 };
 
-/* Replace c's contents with the current netns's base chains. */
-int ipt_scan_tables(struct ipt_chains *c);
+/*
+ * Whether nf_tables can be asked without loading it (loaded, built in,
+ * or no modules): once per run, not per netns.
+ */
+bool ipt_nft_present(void);
+/* Replace c's contents with the current netns's base chains (nftables'
+ * only if nft: ipt_nft_present()). */
+int ipt_scan_tables(struct ipt_chains *c, bool nft);
 void ipt_chains_free(struct ipt_chains *c);
 
 #endif

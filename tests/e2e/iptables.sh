@@ -30,14 +30,17 @@ expect() {
 		{ fail "$4: no '$3' for $2"; cat "$1" "$1.err"; }
 }
 
-# ping_once OUT ID DEST VISTA-ARGS...: vista with the IPTABLES: lines
-# around one ping from A.
-ping_once() {
-	local out=$1 id=$2 dst=$3
-	shift 3
+# pings OUT "ID@DEST ..." VISTA-ARGS...: vista with the IPTABLES: lines
+# around one ping from A to each DEST with that ICMP id.
+pings() {
+	local out=$1 list=$2 p
+	shift 2
 	start_vista "$out" --filter-trace-iptables --output-iptables \
 		--output-tuple "$@" || exit 1
-	ip netns exec "$NS_A" ping -c 1 -W 1 -e "$id" "$dst" >/dev/null 2>&1
+	for p in $list; do
+		ip netns exec "$NS_A" ping -c 1 -W 1 -e "${p%%@*}" "${p#*@}" \
+			>/dev/null 2>&1
+	done
 	sleep 0.5
 	stop_vista INT
 }
@@ -83,7 +86,7 @@ ip netns exec "$NS_B" iptables -F INPUT
 ip netns exec "$NS_B" iptables -t raw -A PREROUTING -p icmp -s "$ADDR_A" -j DROP ||
 	setup_failed "cannot add the raw rule"
 out=$T/raw.txt
-ping_once "$out" 4683 "$ADDR_B" --filter-netns "/run/netns/$NS_B" icmp
+pings "$out" "4683@$ADDR_B" --filter-netns "/run/netns/$NS_B" icmp
 expect "$out" "$(req4 "$ADDR_B" 4683)" \
 	'^IPTABLES: pf=PF_INET table=raw chain=PREROUTING hook=PREROUTING verdict=DROP ' \
 	"IPv4 raw/PREROUTING drop"
@@ -97,12 +100,7 @@ ip netns exec "$NS_B" ip6tables -t mangle -A PREROUTING -p ipv6-icmp \
 	--icmpv6-type echo-request -j DROP ||
 	setup_failed "cannot add the mangle rules"
 out=$T/mangle.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
-	'icmp or icmp6' || exit 1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4689 "$ADDR_B" >/dev/null 2>&1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4692 fd00:231::2 >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+pings "$out" "4689@$ADDR_B 4692@fd00:231::2" 'icmp or icmp6'
 expect "$out" "$(req4 "$ADDR_B" 4689)" \
 	'^IPTABLES: pf=PF_INET table=mangle chain=PREROUTING hook=PREROUTING verdict=DROP ' \
 	"IPv4 mangle/PREROUTING drop"
@@ -167,12 +165,7 @@ ip netns exec "$NS_B" ip6tables -A FORWARD -p ipv6-icmp -d fd00:232::2 \
 	--icmpv6-type echo-request -j DROP ||
 	setup_failed "cannot add the FORWARD rules"
 out=$T/fwd.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
-	'icmp or icmp6' || exit 1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4690 "$SUB_C.2" >/dev/null 2>&1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4695 fd00:232::2 >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+pings "$out" "4690@$SUB_C.2 4695@fd00:232::2" 'icmp or icmp6'
 expect "$out" "$(req4 "$SUB_C.2" 4690)" \
 	'^IPTABLES: pf=PF_INET table=filter chain=FORWARD hook=FORWARD verdict=DROP ' \
 	"IPv4 filter/FORWARD drop"
@@ -190,12 +183,7 @@ ip netns exec "$NS_A" nft add chain inet vista_t out \
 	'{ type filter hook output priority 0; }' ||
 	setup_failed "cannot add the OUTPUT rules"
 out=$T/out.txt
-start_vista "$out" --filter-trace-iptables --output-iptables --output-tuple \
-	'icmp or icmp6' || exit 1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4684 "$ADDR_B" >/dev/null 2>&1
-ip netns exec "$NS_A" ping -c 1 -W 1 -e 4696 fd00:231::2 >/dev/null 2>&1
-sleep 0.5
-stop_vista INT
+pings "$out" "4684@$ADDR_B 4696@fd00:231::2" 'icmp or icmp6'
 expect "$out" "$(req4 "$ADDR_B" 4684)" \
 	'^IPTABLES: pf=PF_INET table=(filter\+vista_t|vista_t\+filter) chain=(OUTPUT\+out|out\+OUTPUT) hook=OUTPUT verdict=DROP ' \
 	"IPv4 filter/OUTPUT drop (two chains at priority 0)"
@@ -210,7 +198,7 @@ ip netns exec "$NS_A" nft delete table inet vista_t
 ip netns exec "$NS_C" iptables-legacy -t mangle -A INPUT -p icmp -j ACCEPT ||
 	setup_failed "cannot add the iptables-legacy rule"
 out=$T/legacy.txt
-ping_once "$out" 4691 "$SUB_C.2" icmp
+pings "$out" "4691@$SUB_C.2" icmp
 expect "$out" "$(req4 "$SUB_C.2" 4691)" \
 	"^IPTABLES: pf=PF_INET table=mangle hook=INPUT verdict=ACCEPT $COST" \
 	"iptables-legacy mangle/INPUT accept"
