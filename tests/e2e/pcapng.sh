@@ -4,10 +4,10 @@
 # are written to pcapng next to the text lines; tshark reads the file
 # without a warning, and its fields say what vista saw: the event as the
 # comment, the interface by name, wire and captured lengths (with the
-# default snaplen, and cut by --pcap-snaplen), the ICMP payload as sent,
-# the skb as the packet id, lost events as drop counts. The file is whole
-# after SIGTERM; "-" streams it to stdout (no text then); --pcap-snaplen
-# below 34 is a usage error.
+# default snaplen, and cut by --pcap-snaplen or a profile's [sink.pcapng]
+# snaplen), the ICMP payload as sent, the skb as the packet id, lost
+# events as drop counts. The file is whole after SIGTERM; "-" streams it
+# to stdout (no text then); --pcap-snaplen below 34 is a usage error.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v tshark >/dev/null || setup_failed "no tshark (apt-get install tshark)"
@@ -78,6 +78,18 @@ stop_vista INT
 	pass "--pcap-snaplen 40: 98 on the wire, 40 captured" ||
 	fail "snaplen 40: $(fields "$cap" frame.len frame.cap_len icmp.ident)"
 no_warning "$cap"
+
+# A profile's [sink.pcapng] does the same (its snaplen key included).
+cap=$T/profile.pcapng
+printf '[tracer.skb]\ndrop-stack = true\n[sink.pcapng]\nfile = %s\nsnaplen = 64\n' \
+	"$cap" >"$T/capture.ini"
+start_vista "$T/profile.txt" --profile "$T/capture.ini" icmp || exit 1
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4714 "$ADDR_B" >/dev/null 2>&1
+sleep 0.5
+stop_vista INT
+[ "$(fields "$cap" frame.len frame.cap_len icmp.ident | head -1)" = "$(printf '98\t64\t4714')" ] &&
+	pass "[sink.pcapng] in a profile: 98 on the wire, 64 captured" ||
+	fail "profile capture: $(fields "$cap" frame.len frame.cap_len icmp.ident)"
 
 # Lost events show as epb_dropcount on the next packet written: a flood
 # through a tiny ring, then (after vista has read its lost counter, once
