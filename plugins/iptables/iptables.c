@@ -393,8 +393,8 @@ static void add_name(char *dst, const char *name)
  * chain at the table's priority on that hook, nftables or legacy) and
  * their names: leaving one of those is reported as an ACCEPT.
  */
-static int ipt_mark_present(struct vista_ctx *ctx, struct ipt_state *st,
-			    __u32 netns, __u8 pf)
+static void ipt_mark_present(struct vista_ctx *ctx, struct ipt_state *st,
+			     __u32 netns, __u8 pf)
 {
 	int map = bpf_map__fd(st->skel->maps.ipt_present);
 	size_t i, j;
@@ -422,11 +422,10 @@ static int ipt_mark_present(struct vista_ctx *ctx, struct ipt_state *st,
 		if (bpf_map_update_elem(map, &k, &v, BPF_ANY)) {
 			vista_warn(ctx, "netns %u: cannot record a table: %s",
 				   netns, strerror(errno));
-			return 0;
+			return;
 		}
 		st->nr_present++;
 	}
-	return 0;
 }
 
 /* In one netns: a link just before and just after every table. */
