@@ -95,34 +95,19 @@ static __always_inline int skb_submit_pkt(void *ctx, struct skb_event *ev,
 					  __u32 snaplen)
 {
 	struct skb_scratch *s;
-	struct skb_event *rec;
-	__u32 zero = 0, off = sizeof(*ev), size;
-	long n;
+	struct vista_pkt *p;
+	__u32 zero = 0, off, n;
 
 	s = bpf_map_lookup_elem(&skb_scratch, &zero);
 	if (!s)
 		return 0;
-	rec = (struct skb_event *)s->buf;
-	__builtin_memcpy(rec, ev, sizeof(*ev));
-	rec->hdr.stack_off = 0;
-	rec->hdr.stack_nr = 0;
-	if (stack) {
-		n = bpf_get_stack(ctx, s->buf + sizeof(*ev),
-				  VISTA_STACK_BYTES, 0);
-		rec->hdr.stack_off = sizeof(*ev);
-		rec->hdr.stack_nr = n > 0 ? n / sizeof(__u64) : 0;
-		off += VISTA_STACK_BYTES;
-	}
+	off = vista_scratch_event(ctx, s->buf, ev, sizeof(*ev), stack);
+	p = (struct vista_pkt *)(s->buf + off);
 	/* Nothing captured (no header known): the event alone. */
-	n = vista_skb_capture(skb, (struct vista_pkt *)(s->buf + off),
-			      snaplen);
-	rec->pkt_off = n > 0 ? off : 0;
-	size = n > 0 ? off + sizeof(struct vista_pkt) + n : off;
-	if (size > sizeof(s->buf))
-		return 0;
-	rec->hdr.size = size;
-	if (bpf_ringbuf_output(&vista_events, s->buf, size, 0))
-		vista_count_lost();
+	n = vista_skb_capture(skb, p, snaplen);
+	((struct skb_event *)s->buf)->pkt_off = n ? off : 0;
+	vista_scratch_output(s->buf, n ? off + sizeof(*p) + n : off,
+			     sizeof(s->buf));
 	return 0;
 }
 

@@ -117,6 +117,36 @@ static __always_inline bool vista_skb_pcap(struct sk_buff *skb)
 }
 
 /*
+ * The packet for pcapng: p, then up to snaplen bytes of kernel memory
+ * [start, end), into room for VISTA_SNAPLEN_MAX bytes after p. len is the
+ * packet's length on the wire from start; the caller sets p->dir. Returns
+ * the number of bytes after p.
+ */
+static __always_inline __u32 vista_mem_capture(void *start, void *end,
+					       __u32 len, __u16 linktype,
+					       struct vista_pkt *p,
+					       __u32 snaplen)
+{
+	__u64 n;	/* 64 bits: the verifier keeps the bounds below */
+
+	p->len = len;
+	p->linktype = linktype;
+	p->dir = VISTA_DIR_UNKNOWN;
+	p->pkt_type = 0;
+	p->pad = 0;
+	p->pad2 = 0;
+	n = end > start ? end - start : 0;
+	if (n > snaplen)
+		n = snaplen;
+	if (n > VISTA_SNAPLEN_MAX)
+		n = VISTA_SNAPLEN_MAX;
+	if (n && bpf_probe_read_kernel(p + 1, n, start))
+		n = 0;
+	p->caplen = n;
+	return n;
+}
+
+/*
  * The packet for pcapng (the filter config's snaplen > 0): p, then up to
  * snaplen bytes of skb from its first header (the view the pcap filter
  * sees), into room for VISTA_SNAPLEN_MAX bytes after p. Returns the
@@ -127,27 +157,18 @@ static __always_inline __u32 vista_skb_capture(struct sk_buff *skb,
 					       __u32 snaplen)
 {
 	void *start, *end, *data;
-	__u64 n;	/* 64 bits: the verifier keeps the bounds below */
+	__u32 n;
 	bool l2;
 
 	if (!vista_skb_view(skb, &start, &end, &l2) || end <= start)
 		return 0;
 	data = BPF_CORE_READ(skb, data);
 	/* skb->len counts from skb->data; the view may start before it */
-	p->len = BPF_CORE_READ(skb, len) + (__u32)(data - start);
-	p->linktype = l2 ? VISTA_LINKTYPE_ETHERNET : VISTA_LINKTYPE_RAW;
-	p->dir = VISTA_DIR_UNKNOWN;
+	n = vista_mem_capture(start, end,
+			      BPF_CORE_READ(skb, len) + (__u32)(data - start),
+			      l2 ? VISTA_LINKTYPE_ETHERNET : VISTA_LINKTYPE_RAW,
+			      p, snaplen);
 	p->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
-	p->pad = 0;
-	p->pad2 = 0;
-	n = end - start;
-	if (n > snaplen)
-		n = snaplen;
-	if (n > VISTA_SNAPLEN_MAX)
-		n = VISTA_SNAPLEN_MAX;
-	if (bpf_probe_read_kernel(p + 1, n, start))
-		n = 0;
-	p->caplen = n;
 	return n;
 }
 
@@ -173,19 +194,15 @@ static __always_inline __u8 vista_ipv6_l4(void *head, __u32 *off,
 }
 
 /*
- * Read the L3/L4 tuple from the skb's linear data at its network header.
- * Returns false if the skb carries no IPv4/IPv6 header there yet.
+ * The L3/L4 tuple of the IPv4 or IPv6 header at head + nh (kernel
+ * memory). false if there is none.
  */
-static __always_inline bool vista_skb_tuple(struct sk_buff *skb,
-					    struct vista_tuple *t)
+static __always_inline bool vista_l3_tuple(void *head, __u32 nh,
+					   struct vista_tuple *t)
 {
-	void *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
 	__u32 l4off;
 	__u8 ver;
 
-	if (!vista_skb_nh_set(nh) || !head)
-		return false;
 	if (bpf_probe_read_kernel(&ver, 1, head + nh))
 		return false;
 	ver >>= 4;
@@ -252,6 +269,21 @@ static __always_inline bool vista_skb_tuple(struct sk_buff *skb,
 	}
 	}
 	return true;
+}
+
+/*
+ * Read the L3/L4 tuple from the skb's linear data at its network header.
+ * Returns false if the skb carries no IPv4/IPv6 header there yet.
+ */
+static __always_inline bool vista_skb_tuple(struct sk_buff *skb,
+					    struct vista_tuple *t)
+{
+	void *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+
+	if (!vista_skb_nh_set(nh) || !head)
+		return false;
+	return vista_l3_tuple(head, nh, t);
 }
 
 static __always_inline bool vista_addr_eq(const __u8 *a, const __u8 *b,

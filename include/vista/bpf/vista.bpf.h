@@ -179,4 +179,46 @@ static __always_inline int vista_submit(void *ctx, void *ev, __u32 size,
 	return 0;
 }
 
+/*
+ * Records too large for the BPF stack (an event, its stack, a captured
+ * packet) are built in a plugin's per-CPU scratch buffer and copied to
+ * the ring buffer at their real size. vista_scratch_event() puts the
+ * event (size bytes, a constant, struct vista_event_hdr first) at the
+ * start of buf (8-byte aligned, as map values are), then the kernel stack
+ * if with_stack, and returns where the next part goes;
+ * vista_scratch_output() sends the first size bytes (room: the buffer's
+ * size). A full ring buffer is counted, not hidden.
+ */
+static __always_inline __u32 vista_scratch_event(void *ctx, __u8 *buf,
+						 const void *ev, __u32 size,
+						 bool with_stack)
+{
+	struct vista_event_hdr *hdr = (struct vista_event_hdr *)buf;
+	long n;
+
+	/* 8-byte copies: the verifier refuses a pointer stored bytewise */
+	__builtin_memcpy((__u64 *)buf, (const __u64 *)ev, size);
+	hdr->stack_off = 0;
+	hdr->stack_nr = 0;
+	if (!with_stack)
+		return size;
+	n = bpf_get_stack(ctx, buf + size, VISTA_STACK_BYTES, 0);
+	hdr->stack_off = size;
+	hdr->stack_nr = n > 0 ? n / sizeof(__u64) : 0;
+	return size + VISTA_STACK_BYTES;
+}
+
+static __always_inline int vista_scratch_output(__u8 *buf, __u32 size,
+						__u32 room)
+{
+	if (size > room)
+		return -1;
+	((struct vista_event_hdr *)buf)->size = size;
+	if (bpf_ringbuf_output(&vista_events, buf, size, 0)) {
+		vista_count_lost();
+		return -1;
+	}
+	return 0;
+}
+
 #endif /* VISTA_BPF_VISTA_H */
