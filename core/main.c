@@ -370,6 +370,13 @@ static int run(void)
 
 	info("listening for events (Ctrl-C to stop)");
 	listening = true;
+	/* Sinks start their output now (the text sink its header). */
+	for (i = 0; i < vista->nr_sinks; i++) {
+		struct instance *s = vista->sinks[i];
+
+		if (s->desc->sink.flush && s->desc->sink.flush(&s->ctx))
+			return VISTA_EXIT_FAIL;
+	}
 	lim = config_get(&vista->cfg, "core", "output-limit-lines");
 	ret = bus_run(vista->bus, lim && lim->i > 0 ? lim->i : 0);
 	return ret ? VISTA_EXIT_FAIL : VISTA_EXIT_OK;

@@ -60,6 +60,7 @@ struct text_state {
 	size_t len;
 	size_t cap;
 	bool oom;
+	bool header_done;	/* the column header is out */
 
 	/* --timestamp relative: obj -> last ts, evicted in insertion order */
 	struct text_last *last;
@@ -502,14 +503,6 @@ static int text_open(struct vista_ctx *ctx)
 	setvbuf(st->fp, st->fbuf, isatty(fd) ? _IOLBF : _IOFBF,
 		TEXT_STDIO_BUF);
 
-	if (st->ts_mode == TEXT_TS_ABSOLUTE)
-		fprintf(st->fp, "%12s ", "TIME");
-	fprintf(st->fp, "%18s %6s %16s %24s", "SKB/SK", "CPU", "PROCESS",
-		"FUNC");
-	if (st->ts_mode != TEXT_TS_NONE)
-		fprintf(st->fp, " %16s", "TIMESTAMP");
-	fputc('\n', st->fp);
-
 	ctx->priv = st;
 	return 0;
 
@@ -520,12 +513,31 @@ out_free:
 	return err;
 }
 
+/*
+ * The column header, once vista listens (its first flush) or before the
+ * first record: a run that fails to start prints its error alone.
+ */
+static void text_header(struct text_state *st)
+{
+	if (st->header_done)
+		return;
+	st->header_done = true;
+	if (st->ts_mode == TEXT_TS_ABSOLUTE)
+		fprintf(st->fp, "%12s ", "TIME");
+	fprintf(st->fp, "%18s %6s %16s %24s", "SKB/SK", "CPU", "PROCESS",
+		"FUNC");
+	if (st->ts_mode != TEXT_TS_NONE)
+		fprintf(st->fp, " %16s", "TIMESTAMP");
+	fputc('\n', st->fp);
+}
+
 static int text_write(struct vista_ctx *ctx, const struct vista_record *rec)
 {
 	struct text_state *st = ctx->priv;
 
 	if (st->err)
 		return st->err;
+	text_header(st);
 
 	st->len = 0;
 	st->oom = false;
@@ -545,6 +557,7 @@ static int text_flush(struct vista_ctx *ctx)
 
 	if (st->err)
 		return st->err;
+	text_header(st);
 	errno = 0;
 	if (fflush(st->fp))
 		return text_fail(ctx, errno);
@@ -557,7 +570,9 @@ static void text_close(struct vista_ctx *ctx)
 
 	if (!st)
 		return;
-	text_flush(ctx);
+	errno = 0;
+	if (!st->err && fflush(st->fp))
+		text_fail(ctx, errno);
 	/* fp wraps our own descriptor (a dup of stdout at most) */
 	errno = 0;
 	if (fclose(st->fp) && !st->err)

@@ -104,7 +104,8 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static void sink_open(const char *ts, bool meta, bool tuple)
+/* Open only: the header waits for the start (or the first record). */
+static void sink_open_raw(const char *ts, bool meta, bool tuple)
 {
 	int err;
 
@@ -115,6 +116,16 @@ static void sink_open(const char *ts, bool meta, bool tuple)
 	err = vista_plugin.sink.open(ctx);
 	cr_assert_eq(err, 0, "open: %d, log: %s", err, stub_log());
 	cr_assert_not_null(ctx->priv);
+}
+
+/* Open and start, as the core does once it listens. */
+static void sink_open(const char *ts, bool meta, bool tuple)
+{
+	int err;
+
+	sink_open_raw(ts, meta, tuple);
+	err = vista_plugin.sink.flush(ctx);
+	cr_assert_eq(err, 0, "flush: %d, log: %s", err, stub_log());
 }
 
 static void sink_write(const struct vista_record *rec)
@@ -243,6 +254,28 @@ Test(text, header_none)
 {
 	sink_open("none", false, false);
 	expect_output(HDR_NONE);
+}
+
+/* A run that fails before it listens: its error alone, no header. */
+Test(text, no_header_before_start)
+{
+	sink_open_raw("none", false, false);
+	expect_output("");
+}
+
+/* The first record brings the header if it comes first. */
+Test(text, header_before_first_record)
+{
+	struct vista_record rec = rec_base();
+	char *got;
+
+	sink_open_raw("none", false, false);
+	sink_write(&rec);
+	vista_plugin.sink.close(ctx);
+	got = slurp(outpath);
+	cr_assert(!strncmp(got, HDR_NONE, strlen(HDR_NONE)), "%s", got);
+	cr_assert(strstr(got, " ip_rcv"), "%s", got);
+	free(got);
 }
 
 Test(text, header_default_is_none)
@@ -1018,7 +1051,7 @@ Test(text, enospc_logged_once)
 	int err, i;
 
 	stub_opt("file", "/dev/full");
-	sink_open(NULL, false, false);
+	sink_open_raw(NULL, false, false);
 	/* stdio may hold the first records: the error shows by the flush */
 	err = 0;
 	for (i = 0; i < 3 && !err; i++)
@@ -1035,6 +1068,16 @@ Test(text, enospc_logged_once)
 	cr_assert_str_eq(stub_log(), want);
 }
 
+/* The start flush writes the header: a full disk shows before tracing. */
+Test(text, enospc_at_start)
+{
+	stub_opt("file", "/dev/full");
+	sink_open_raw(NULL, false, false);
+	cr_assert_eq(vista_plugin.sink.flush(ctx), -ENOSPC);
+	vista_plugin.sink.close(ctx);
+	cr_assert_eq(stub_log_count(VISTA_LOG_ERROR), 1);
+}
+
 /* Enough records to fill the stdio buffer: write itself must fail. */
 Test(text, enospc_from_write)
 {
@@ -1042,7 +1085,7 @@ Test(text, enospc_from_write)
 	int err = 0, i;
 
 	stub_opt("file", "/dev/full");
-	sink_open(NULL, false, false);
+	sink_open_raw(NULL, false, false);
 	for (i = 0; i < 100000 && !err; i++)
 		err = vista_plugin.sink.write(ctx, &rec);
 	cr_assert_eq(err, -ENOSPC);
@@ -1062,7 +1105,7 @@ Test(text, epipe_on_stdout)
 	redirect_stdout(&rfd);
 	close(rfd);
 	stub_opt("file", "-");
-	sink_open(NULL, false, false);
+	sink_open_raw(NULL, false, false);
 	sink_write(&rec);
 	cr_assert_eq(vista_plugin.sink.flush(ctx), -EPIPE);
 	cr_assert_eq(vista_plugin.sink.write(ctx, &rec), -EPIPE);
