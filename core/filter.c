@@ -68,7 +68,7 @@ int filter_tuple_flags(struct config *cfg, struct vista_filter_cfg *out)
 
 int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 {
-	const struct config_section *sec;
+	size_t i;
 	const struct config_value *v;
 	int ret;
 
@@ -117,18 +117,31 @@ int filter_build(struct config *cfg, struct vista_filter_cfg *out)
 	if (v && v->b)
 		out->output |= VISTA_OUTPUT_STACK;
 
-	/* A pcapng sink: every plugin captures packets, that many bytes. */
-	sec = config_section(cfg, "sink.pcapng");
-	if (sec && sec->source != CONFIG_DEFAULT) {
-		v = config_get(cfg, "sink.pcapng", "snaplen");
+	/*
+	 * A pcapng sink: every plugin captures packets, as many bytes as the
+	 * largest snaplen of the pcapng sinks (each writes its own).
+	 */
+	for (i = 0; i < cfg->nr_sections; i++) {
+		const struct config_section *sec = &cfg->sections[i];
+
+		if (strcmp(sec->kind, "sink.pcapng") ||
+		    sec->source == CONFIG_DEFAULT)
+			continue;
+		v = config_get(cfg, sec->name, "snaplen");
 		if (!v || v->u < VISTA_SNAPLEN_MIN || v->u > VISTA_SNAPLEN_MAX) {
-			fprintf(stderr, "--pcap-snaplen: invalid value \"%llu\": "
-				"from %d (Ethernet and IPv4 headers) to %d\n",
+			char where[300] = "--pcap-snaplen";
+
+			if (v && v->source == CONFIG_PROFILE && v->file)
+				snprintf(where, sizeof(where), "%s:%d: snaplen",
+					 v->file, v->line);
+			fprintf(stderr, "%s: invalid value \"%llu\": from %d "
+				"(Ethernet and IPv4 headers) to %d\n", where,
 				v ? (unsigned long long)v->u : 0ULL,
 				VISTA_SNAPLEN_MIN, VISTA_SNAPLEN_MAX);
 			return -EINVAL;
 		}
-		out->snaplen = v->u;
+		if (v->u > out->snaplen)
+			out->snaplen = v->u;
 	}
 	return 0;
 }

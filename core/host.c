@@ -64,6 +64,15 @@ static const char *host_opt_str(struct vista_ctx *ctx, const char *key)
 	return v ? v->s : NULL;
 }
 
+static const char *const *host_opt_list(struct vista_ctx *ctx,
+					const char *key, size_t *nr)
+{
+	const struct config_value *v = opt(ctx, key);
+
+	*nr = v ? v->nr_list : 0;
+	return *nr ? (const char *const *)v->list : NULL;
+}
+
 static bool host_opt_is_set(struct vista_ctx *ctx, const char *key)
 {
 	const struct config_value *v = opt(ctx, key);
@@ -167,6 +176,7 @@ const struct vista_host vista_host_ops = {
 	.ksym = host_ksym,
 	.ifname = host_ifname,
 	.netns_each = host_netns_each,
+	.opt_list = host_opt_list,
 };
 
 struct instance *instance_new(struct vista *v, struct plugin_file *file,

@@ -112,7 +112,7 @@ const struct vista_option vista_core_options[] = {
 		.flag = "filter-trace-tc", .section = "tracer.tcxdp", .key = "tc",
 		.type = VISTA_OPT_BOOL,
 		.help = "trace TC bpf progs",
-		.flags = ACT | NY,
+		.flags = ACT,
 	},
 	{
 		.flag = "filter-trace-tcp", .section = "tracer.tcp",
@@ -126,7 +126,7 @@ const struct vista_option vista_core_options[] = {
 		.key = "xdp",
 		.type = VISTA_OPT_BOOL,
 		.help = "trace XDP bpf progs",
-		.flags = ACT | NY,
+		.flags = ACT,
 	},
 	{
 		.flag = "filter-track-skb", .section = "tracer.skb",
@@ -226,7 +226,6 @@ const struct vista_option vista_core_options[] = {
 		.type = VISTA_OPT_STRINGS, .metavar = "strings",
 		.def = "entry,exit", .choices = "entry|exit",
 		.help = "pcap mode, can be 'entry' and/or 'exit', only work with --pcap-file. Default is 'entry' and 'exit'. 'entry' is to capture packet before BPF prog, 'exit' is to capture packet after BPF prog.",
-		.flags = NY,
 	},
 	{
 		.flag = "pcap-snaplen", .section = "sink.pcapng",

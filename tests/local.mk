@@ -11,6 +11,8 @@ AM_TESTS_ENVIRONMENT = \
 	export VISTA_PCAP_FIXTURE; \
 	VISTA_TEST_PLUGINS=$(abs_top_builddir)/tests/fixtures/plugins/.libs; \
 	export VISTA_TEST_PLUGINS; \
+	VISTA_TCXDP_FIXTURES=$(abs_top_builddir)/tests/fixtures/tcxdp; \
+	export VISTA_TCXDP_FIXTURES; \
 	srcdir=$(abs_top_srcdir); export srcdir; \
 	top_builddir=$(abs_top_builddir); export top_builddir;
 
@@ -25,13 +27,16 @@ include tests/unit/pcapng.mk
 TESTS += $(check_PROGRAMS)
 endif
 
+include tests/fixtures/tcxdp/local.mk
+
 TESTS += tests/build/exports.sh
 EXTRA_DIST += tests/build/exports.sh
 
 E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 	tests/e2e/filters.sh tests/e2e/lost.sh tests/e2e/signals.sh \
 	tests/e2e/pcap.sh tests/e2e/track.sh tests/e2e/output.sh \
-	tests/e2e/tcp.sh tests/e2e/sk.sh tests/e2e/iptables.sh tests/e2e/pcapng.sh
+	tests/e2e/tcp.sh tests/e2e/sk.sh tests/e2e/iptables.sh tests/e2e/pcapng.sh \
+	tests/e2e/tcxdp.sh
 TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk

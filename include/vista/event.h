@@ -129,6 +129,10 @@ struct vista_pkt {
 #define VISTA_DIR_UNKNOWN	0
 #define VISTA_DIR_IN		1
 #define VISTA_DIR_OUT		2
+/* Where a program saw the packet: around another BPF program (TC, XDP). */
+#define VISTA_POINT_NONE	0
+#define VISTA_POINT_ENTRY	1	/* before it ran */
+#define VISTA_POINT_EXIT	2	/* after, with its verdict */
 #define VISTA_SNAPLEN_MIN	34	/* Ethernet + IPv4 headers */
 #define VISTA_SNAPLEN_MAX	16384
 

@@ -9,14 +9,17 @@
  * -no-undefined and never resolve symbols from the vista binary).
  *
  * Versioning: abi_major changes when a struct below changes incompatibly;
- * 1.1 appended vista_record.dump, 1.2 vista_host.netns_each.
+ * 1.1 appended vista_record.dump, 1.2 vista_host.netns_each, 1.3
+ * vista_record.pkt and .lost, 1.4 vista_host.opt_list and
+ * vista_packet.point.
  * the core refuses plugins of another major. abi_minor grows when members
  * are appended; every struct here carries its size so that both sides can
  * tell which members the other knows.
  *
  * Lifecycle of a tracer: init (read options) -> load (open the BPF object,
  * host->prepare, load) -> attach (host->attach) -> decode (per event) ->
- * detach -> fini. Of a sink: open -> write (per record) -> flush -> close.
+ * detach -> fini. Of a sink: open -> flush (when vista starts listening:
+ * begin the output) -> write (per record) -> flush -> close.
  * Every op returns 0 or a negative errno and logs its own error once.
  */
 #ifndef VISTA_PLUGIN_H
@@ -28,7 +31,7 @@
 #include <vista/record.h>
 
 #define VISTA_ABI_MAJOR		1
-#define VISTA_ABI_MINOR		3
+#define VISTA_ABI_MINOR		4
 #define VISTA_PLUGIN_SYMBOL	"vista_plugin"
 
 struct btf;
@@ -197,6 +200,13 @@ struct vista_host {
 	int (*netns_each)(struct vista_ctx *ctx,
 			  int (*fn)(struct vista_ctx *ctx, __u32 netns,
 				    void *arg), void *arg);
+
+	/*
+	 * ABI 1.4. The items of a list option (VISTA_OPT_STRINGS), *nr of
+	 * them; NULL and 0 if it has none.
+	 */
+	const char *const *(*opt_list)(struct vista_ctx *ctx, const char *key,
+				       size_t *nr);
 };
 
 /* What the core knows about a plugin instance; priv is the plugin's. */

@@ -80,7 +80,8 @@ struct vista_packet {
 	__u8 pkt_type;		/* PACKET_HOST, _BROADCAST, ... */
 	__u8 verdict_type;	/* 0 none, 1 TC, 2 XDP (epb_verdict) */
 	__u8 has_queue;
-	__u16 pad;
+	__u8 point;		/* ABI 1.4: VISTA_POINT_* */
+	__u8 pad;
 	__u32 queue;		/* rx queue, if has_queue */
 	__u64 verdict;		/* the program's return value */
 };
@@ -140,6 +141,7 @@ vista_record_packet(struct vista_packet *pkt, const void *data, size_t size,
 	pkt->pkt_type = p->pkt_type;
 	pkt->verdict_type = 0;
 	pkt->has_queue = 0;
+	pkt->point = VISTA_POINT_NONE;
 	pkt->pad = 0;
 	pkt->queue = 0;
 	pkt->verdict = 0;

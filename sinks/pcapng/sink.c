@@ -6,6 +6,10 @@
  * time it is needed; each block goes out in one write(), so the file is
  * valid whenever a reader looks, also after SIGINT or SIGTERM. "-" is
  * stdout: vista ... --pcap-file - | wireshark -k -i -
+ *
+ * --pcap-mode entry,exit picks the packets seen around TC/XDP programs:
+ * before the program ran, after it (with its verdict), or both. Packets
+ * from other points (kernel functions, drops) are always written.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,10 +30,11 @@ struct pcapng_state {
 	int fd;
 	char *name;
 	__u32 snaplen;
+	bool mode[3];		/* by VISTA_POINT_*: written? */
 	struct pcapng_buf buf;
 	struct pcapng_if *ifs;
 	size_t nr_ifs;
-	__u64 written, no_packet;
+	__u64 written, no_packet, not_mode;
 	__u64 lost;		/* rec->lost at the last packet written */
 	char comment[512];
 };
@@ -54,6 +59,24 @@ static int pc_write(struct vista_ctx *ctx, struct pcapng_state *st)
 	return 0;
 }
 
+/* --pcap-mode: the choices are checked by the option parser. */
+static void pc_mode(struct vista_ctx *ctx, struct pcapng_state *st)
+{
+	const char *const *mode;
+	size_t i, n;
+
+	mode = ctx->host->opt_list(ctx, "mode", &n);
+	st->mode[VISTA_POINT_NONE] = true;
+	st->mode[VISTA_POINT_ENTRY] = !n;
+	st->mode[VISTA_POINT_EXIT] = !n;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(mode[i], "entry"))
+			st->mode[VISTA_POINT_ENTRY] = true;
+		else if (!strcmp(mode[i], "exit"))
+			st->mode[VISTA_POINT_EXIT] = true;
+	}
+}
+
 static int pc_open(struct vista_ctx *ctx)
 {
 	const char *path = ctx->host->opt_str(ctx, "file");
@@ -67,6 +90,7 @@ static int pc_open(struct vista_ctx *ctx)
 	ctx->priv = st;
 	st->fd = -1;
 	st->snaplen = ctx->host->opt_uint(ctx, "snaplen");
+	pc_mode(ctx, st);
 	st->name = strdup(path && strcmp(path, "-") ? path : "stdout");
 	if (!st->name)
 		return -ENOMEM;
@@ -157,18 +181,25 @@ static int pc_record(struct vista_ctx *ctx, const struct vista_record *rec)
 		st->no_packet++;
 		return 0;
 	}
+	if (p->point > VISTA_POINT_EXIT || !st->mode[p->point]) {
+		st->not_mode++;
+		return 0;
+	}
 	ret = pc_ifid(ctx, st, rec, &e.ifid);
 	if (ret)
 		return ret;
 	snprintf(st->comment, sizeof(st->comment),
-		 "%s netns=%u ifindex=%u%s%s%s pid=%u comm=%s cpu=%u",
-		 rec->func ? rec->func : "?", rec->netns,
+		 "%s%s netns=%u ifindex=%u%s%s%s pid=%u comm=%s cpu=%u",
+		 rec->func ? rec->func : "?",
+		 p->point == VISTA_POINT_ENTRY ? " entry" :
+		 p->point == VISTA_POINT_EXIT ? " exit" : "", rec->netns,
 		 rec->meta ? rec->meta->ifindex : 0, rec->ifname ? "(" : "",
 		 rec->ifname ? rec->ifname : "", rec->ifname ? ")" : "",
 		 rec->pid, rec->comm ? rec->comm : "", rec->cpu);
 	e.ts_ns = rec->wall_ns;
 	e.data = p->data;
-	e.caplen = p->caplen;
+	/* The kernel captured for the sink that wants the most. */
+	e.caplen = p->caplen < st->snaplen ? p->caplen : st->snaplen;
 	e.origlen = p->len;
 	e.has_verdict = p->verdict_type != 0;
 	e.verdict_type = p->verdict_type;
@@ -199,10 +230,11 @@ static void pc_close(struct vista_ctx *ctx)
 	if (!st)
 		return;
 	if (st->fd >= 0) {
-		vista_info(ctx, "%s: %llu packets in %zu interfaces%s", st->name,
-			   (unsigned long long)st->written, st->nr_ifs,
-			   st->no_packet ? " (events without a packet not "
-					   "written)" : "");
+		vista_info(ctx, "%s: %llu packets in %zu interfaces%s%s",
+			   st->name, (unsigned long long)st->written,
+			   st->nr_ifs, st->no_packet ? " (events without a "
+			   "packet not written)" : "", st->not_mode ?
+			   " (--pcap-mode left some out)" : "");
 		close(st->fd);
 	}
 	pcapng_buf_free(&st->buf);

@@ -5,8 +5,9 @@
 # without a warning, and its fields say what vista saw: the event as the
 # comment, the interface by name, wire and captured lengths (with the
 # default snaplen, and cut by --pcap-snaplen or a profile's [sink.pcapng]
-# snaplen), the ICMP payload as sent, the skb as the packet id, lost
-# events as drop counts. The file is whole after SIGTERM; "-" streams it
+# snaplen; a second [sink.pcapng:NAME] writes its own file with its own),
+# the ICMP payload as sent, the skb as the packet id, lost events as drop
+# counts. The file is whole after SIGTERM; "-" streams it
 # to stdout (no text then); --pcap-snaplen below 34 is a usage error.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -79,10 +80,12 @@ stop_vista INT
 	fail "snaplen 40: $(fields "$cap" frame.len frame.cap_len icmp.ident)"
 no_warning "$cap"
 
-# A profile's [sink.pcapng] does the same (its snaplen key included).
+# A profile's [sink.pcapng] does the same (its snaplen key included);
+# a second instance, [sink.pcapng:full], writes its own file with its own
+# snaplen from the same events (the kernel captures for the larger).
 cap=$T/profile.pcapng
-printf '[tracer.skb]\ndrop-stack = true\n[sink.pcapng]\nfile = %s\nsnaplen = 64\n' \
-	"$cap" >"$T/capture.ini"
+printf '[tracer.skb]\ndrop-stack = true\n[sink.pcapng]\nfile = %s\nsnaplen = 64\n[sink.pcapng:full]\nfile = %s\nsnaplen = 1500\n' \
+	"$cap" "$T/full.pcapng" >"$T/capture.ini"
 start_vista "$T/profile.txt" --profile "$T/capture.ini" icmp || exit 1
 ip netns exec "$NS_A" ping -c 1 -W 1 -e 4714 "$ADDR_B" >/dev/null 2>&1
 sleep 0.5
@@ -90,6 +93,20 @@ stop_vista INT
 [ "$(fields "$cap" frame.len frame.cap_len icmp.ident | head -1)" = "$(printf '98\t64\t4714')" ] &&
 	pass "[sink.pcapng] in a profile: 98 on the wire, 64 captured" ||
 	fail "profile capture: $(fields "$cap" frame.len frame.cap_len icmp.ident)"
+[ "$(fields "$T/full.pcapng" frame.len frame.cap_len icmp.ident | head -1)" = "$(printf '98\t98\t4714')" ] &&
+	pass "[sink.pcapng:full]: 98 on the wire, 98 captured" ||
+	fail "second instance: $(fields "$T/full.pcapng" frame.len frame.cap_len icmp.ident)"
+no_warning "$T/full.pcapng"
+event_lines "$T/profile.txt" |
+	grep -q 'kfree_skb(SKB_DROP_REASON_NETFILTER_DROP)' &&
+	pass "the text lines as well" || fail "no text with two captures"
+printf '[tracer.skb]\ndrop-stack = true\n[sink.pcapng:x]\nfile = %s\nsnaplen = 20\n' \
+	"$T/x.pcapng" >"$T/bad.ini"
+timeout -s KILL 20 "$VISTA" --profile "$T/bad.ini" >/dev/null 2>"$T/bad.err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "^$T/bad.ini:5: snaplen: invalid value \"20\"" "$T/bad.err" &&
+	pass "an instance's bad snaplen: file:line, exit 2" ||
+	fail "bad instance snaplen: exit $rc: $(cat "$T/bad.err")"
 
 # Lost events show as epb_dropcount on the next packet written: a flood
 # through a tiny ring, then (after vista has read its lost counter, once

@@ -28,8 +28,8 @@ expect 2 '--filter-tcp-lifetime: invalid value "-1s"' --filter-trace-tcp \
 	--filter-tcp-lifetime -1s
 expect 2 '--filter-tcp-lifetime: invalid value "1x"' --filter-trace-tcp \
 	--filter-tcp-lifetime 1x
-expect 2 "--filter-trace-tc: not supported yet" --filter-trace-tc
-expect 2 "--pcap-mode: not supported yet" --filter-trace-skb --pcap-mode entry
+expect 2 '--pcap-mode: invalid value "both": not one of entry|exit' \
+	--filter-trace-skb --pcap-mode both
 expect 2 '--pcap-snaplen: invalid value "33"' --filter-trace-skb \
 	--pcap-file x.pcapng --pcap-snaplen 33
 expect 2 'pcap-filter "tcp port": can'"'"'t parse filter expression: syntax error' \

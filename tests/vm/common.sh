@@ -52,14 +52,19 @@ vm_build_dir() {
 	(cd "$b" && pwd)
 }
 
-# vm_stage_vista DIR: install the build into DIR (make install DESTDIR).
+# vm_stage_vista DIR: install the build into DIR (make install DESTDIR),
+# with the scenarios' BPF programs.
 vm_stage_vista() {
 	local b
 	b=$(vm_build_dir) || exit 1
 	rm -rf "$1"
 	# Not the jobserver of a make check that runs this.
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-		make -s -C "$b" install DESTDIR="$1" >"$1.log" 2>&1 ||
+		make -s -C "$b" install tcxdp-fixtures DESTDIR="$1" \
+		>"$1.log" 2>&1 ||
 		{ cat "$1.log" >&2; vm_die "make -C $b install failed"; }
+	# The scenarios' own BPF programs (TC, XDP), in /vista/bpf.
+	mkdir -p "$1/vista/bpf"
+	cp "$b"/tests/fixtures/tcxdp/*.bpf.o "$1/vista/bpf/"
 	rm -f "$1.log"
 }

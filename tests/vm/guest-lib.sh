@@ -82,6 +82,17 @@ kconfig() {
 	echo "${v:-n}"
 }
 
+# export_file FILE NAME: hand FILE to the host as NAME, base64 on the
+# markers' port; tests/vm/run.sh decodes it and runs the scenario's host
+# check (tests/vm/host-checks/SCENARIO.sh) on it, with the host's tools.
+export_file() {
+	{
+		echo "VISTA-FILE-BEGIN $SCENARIO $2"
+		base64 "$1" | sed "s/^/VISTA-FILE $SCENARIO $2 /"
+		echo "VISTA-FILE-END $SCENARIO $2"
+	} >/dev/ttyS1
+}
+
 have_kprobe_pmu() { [ -d /sys/bus/event_source/devices/kprobe ]; }
 have_module_btf() { [ -n "$(ls /sys/kernel/btf | grep -v '^vmlinux$')" ]; }
 

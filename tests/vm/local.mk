@@ -6,4 +6,4 @@ TESTS += $(VM_TESTS)
 # scenarios/ as a folder: a new scenario is one new file, nothing to list.
 EXTRA_DIST += $(VM_TESTS) %D%/local.mk %D%/common.sh %D%/kernels.sh \
 	%D%/mkinitramfs.sh %D%/run.sh %D%/init.sh %D%/guest-lib.sh \
-	%D%/modules.list %D%/scenarios
+	%D%/modules.list %D%/scenarios %D%/host-checks

@@ -115,6 +115,30 @@ initramfs() {
 	echo "$img"
 }
 
+# host_check SCENARIO KVER CONSOLE: decode the files the scenario
+# exported (export_file in guest-lib.sh) and run its host check on them:
+# its output goes to the test log, its first FAIL line to stdout.
+host_check() {
+	local sc=$1 kver=$2 c=$3 d=$work/files/$sc out rc=0
+	rm -rf "$d"
+	mkdir -p "$d"
+	grep -o "VISTA-FILE-BEGIN $sc .*" "$c" | while read -r _ _ name; do
+		case $name in */*|.*|'') continue ;; esac
+		grep -o "VISTA-FILE $sc $name .*" "$c" |
+			sed "s/^VISTA-FILE $sc $name //" | base64 -d >"$d/$name" ||
+			echo "FAIL: $name: not base64"
+		grep -q "VISTA-FILE-END $sc $name" "$c" ||
+			echo "FAIL: $name: cut short"
+	done >"$d.log" 2>&1
+	VISTA_KVER=$kver bash "$VM_DIR/host-checks/$sc.sh" "$d" >>"$d.log" 2>&1 ||
+		rc=1
+	sed "s/^/vm $kver: $sc (host) | /" "$d.log" >&2
+	out=$(grep -m1 '^FAIL' "$d.log")
+	[ "$rc" = 0 ] && [ -z "$out" ] && return 0
+	echo "${out:-exit $rc}"
+	return 1
+}
+
 rc=0
 while read -r s kver kdir <&3; do
 	vm_lock "initramfs-$kver"
@@ -157,6 +181,16 @@ while read -r s kver kdir <&3; do
 		*)
 			line="FAIL no result"
 			fail=$((fail + 1))
+			;;
+		esac
+		# The guest passed: what it exported, checked on the host.
+		case $line in
+		PASS*)
+			if [ -f "$VM_DIR/host-checks/$sc.sh" ]; then
+				hline=$(host_check "$sc" "$kver" "$work/console") ||
+					{ line="FAIL host check: $hline"
+					  pass=$((pass - 1)) fail=$((fail + 1)); }
+			fi
 			;;
 		esac
 		echo "vm $kver: $sc $line"
