@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Opening a sink's output file the same way in every sink.
+ * What every sink needs: its output file opened the same way, and a
+ * growable buffer to format a record into before one write.
  *
  * O_NOFOLLOW: a symlink planted at the output path (vista runs as root)
  * is refused. Only regular files are truncated: /dev/null or a fifo keep
@@ -12,6 +13,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -36,6 +41,78 @@ static inline int vista_open_output(const char *path)
 		return -err;
 	}
 	return fd;
+}
+
+/*
+ * A record's text: len bytes at p (NUL-terminated), cap allocated. A
+ * failed allocation sets oom and drops what follows: the sink checks oom
+ * once per record.
+ */
+struct vista_strbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+static inline int vista_strbuf_init(struct vista_strbuf *sb, size_t cap)
+{
+	sb->p = malloc(cap);
+	sb->len = 0;
+	sb->cap = sb->p ? cap : 0;
+	sb->oom = !sb->p;
+	if (sb->p)
+		sb->p[0] = '\0';
+	return sb->p ? 0 : -ENOMEM;
+}
+
+static inline void vista_strbuf_reset(struct vista_strbuf *sb)
+{
+	sb->len = 0;
+	sb->oom = !sb->p;
+}
+
+static inline void vista_strbuf_free(struct vista_strbuf *sb)
+{
+	free(sb->p);
+	sb->p = NULL;
+	sb->len = sb->cap = 0;
+}
+
+static inline __attribute__((format(printf, 2, 3)))
+void vista_strbuf_printf(struct vista_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	size_t cap;
+	char *p;
+	int n;
+
+	if (sb->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sb->oom = true;
+		return;
+	}
+	if ((size_t)n < sb->cap - sb->len) {
+		sb->len += n;
+		return;
+	}
+	for (cap = sb->cap; cap < sb->len + n + 1; cap *= 2)
+		;
+	p = realloc(sb->p, cap);
+	if (!p) {
+		sb->oom = true;
+		return;
+	}
+	sb->p = p;
+	sb->cap = cap;
+	va_start(ap, fmt);
+	vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	sb->len += n;
 }
 
 #endif /* VISTA_OUTPUT_H */

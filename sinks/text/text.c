@@ -56,10 +56,7 @@ struct text_state {
 	bool tuple;
 	int err;		/* first output error (-errno), logged once */
 
-	char *buf;		/* the record being built */
-	size_t len;
-	size_t cap;
-	bool oom;
+	struct vista_strbuf sb;	/* the record being built */
 	bool header_done;	/* the column header is out */
 
 	/* --timestamp relative: obj -> last ts, evicted in insertion order */
@@ -71,44 +68,7 @@ struct text_state {
 	__u64 zero_ts;
 };
 
-static __attribute__((format(printf, 2, 3)))
-void text_putf(struct text_state *st, const char *fmt, ...)
-{
-	va_list ap;
-	size_t need;
-	char *nbuf;
-	int n;
-
-	if (st->oom)
-		return;
-
-	va_start(ap, fmt);
-	n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		st->oom = true;
-		return;
-	}
-	if ((size_t)n < st->cap - st->len) {
-		st->len += n;
-		return;
-	}
-
-	need = st->len + n + 1;
-	while (st->cap < need)
-		st->cap *= 2;
-	nbuf = realloc(st->buf, st->cap);
-	if (!nbuf) {
-		st->oom = true;
-		return;
-	}
-	st->buf = nbuf;
-
-	va_start(ap, fmt);
-	vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
-	va_end(ap);
-	st->len += n;
-}
+#define text_out(st, ...) vista_strbuf_printf(&(st)->sb, __VA_ARGS__)
 
 /* Record the first output error and log it; later ones stay quiet. */
 static int text_fail(struct vista_ctx *ctx, int err)
@@ -220,7 +180,7 @@ static void text_wall(struct text_state *st, __u64 wall_ns)
 	if (localtime_r(&sec, &tm))
 		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
 	snprintf(col, sizeof(col), "%s.%03u", hms, ms);
-	text_putf(st, "%12s ", col);
+	text_out(st, "%12s ", col);
 }
 
 static const char *const text_pkt_types[] = {
@@ -245,7 +205,7 @@ static void text_meta(struct text_state *st, const struct vista_record *rec)
 	else
 		snprintf(pkt, sizeof(pkt), "UNKNOWN(%u)", m->pkt_type);
 
-	text_putf(st,
+	text_out(st,
 		  " netns=%u mark=0x%x iface=%s proto=0x%04x mtu=%u len=%u pkt_type=%s",
 		  rec->netns, m->mark, iface, m->protocol, m->mtu, m->len,
 		  pkt);
@@ -283,7 +243,7 @@ static void text_tuple(struct text_state *st, const struct vista_tuple *t)
 	switch (t->l4proto) {
 	case 6:
 	case 17:
-		text_putf(st, " %s:%u->%s:%u(%s)", src, t->sport, dst,
+		text_out(st, " %s:%u->%s:%u(%s)", src, t->sport, dst,
 			  t->dport, t->l4proto == 6 ? "tcp" : "udp");
 		return;
 	case 1:
@@ -298,16 +258,16 @@ static void text_tuple(struct text_state *st, const struct vista_tuple *t)
 		break;
 	default:
 		snprintf(other, sizeof(other), "proto=%u", t->l4proto);
-		text_putf(st, " %s->%s(%s)", src, dst, other);
+		text_out(st, " %s->%s(%s)", src, dst, other);
 		return;
 	}
 
 	if (t->icmp_type == req || t->icmp_type == rep)
-		text_putf(st, " %s->%s(%s %s id=%u seq=%u)", src, dst, proto,
+		text_out(st, " %s->%s(%s %s id=%u seq=%u)", src, dst, proto,
 			  t->icmp_type == req ? "request" : "reply",
 			  t->icmp_id, t->icmp_seq);
 	else
-		text_putf(st, " %s->%s(%s type=%u code=%u)", src, dst, proto,
+		text_out(st, " %s->%s(%s type=%u code=%u)", src, dst, proto,
 			  t->icmp_type, t->icmp_code);
 }
 
@@ -317,22 +277,22 @@ static void text_field(struct text_state *st, const struct vista_field *f)
 
 	switch (f->type) {
 	case VISTA_FIELD_UINT:
-		text_putf(st, " %s=%llu", name, (unsigned long long)f->u);
+		text_out(st, " %s=%llu", name, (unsigned long long)f->u);
 		break;
 	case VISTA_FIELD_HEX:
-		text_putf(st, " %s=0x%llx", name, (unsigned long long)f->u);
+		text_out(st, " %s=0x%llx", name, (unsigned long long)f->u);
 		break;
 	case VISTA_FIELD_INT:
-		text_putf(st, " %s=%lld", name, (long long)f->i);
+		text_out(st, " %s=%lld", name, (long long)f->i);
 		break;
 	case VISTA_FIELD_BOOL:
-		text_putf(st, " %s=%s", name, f->u ? "true" : "false");
+		text_out(st, " %s=%s", name, f->u ? "true" : "false");
 		break;
 	case VISTA_FIELD_STR:
-		text_putf(st, " %s=%s", name, f->s ? f->s : "");
+		text_out(st, " %s=%s", name, f->s ? f->s : "");
 		break;
 	default:
-		text_putf(st, " %s=?", name);
+		text_out(st, " %s=?", name);
 		break;
 	}
 }
@@ -353,12 +313,12 @@ static void text_format(struct text_state *st, const struct vista_record *rec)
 
 	if (st->ts_mode == TEXT_TS_ABSOLUTE)
 		text_wall(st, rec->wall_ns);
-	text_putf(st, "%18s %6s %16s %24s", obj, cpu, proc,
+	text_out(st, "%18s %6s %16s %24s", obj, cpu, proc,
 		  rec->func ? rec->func : "?");
 	if (st->ts_mode != TEXT_TS_NONE) {
 		ts = st->ts_mode == TEXT_TS_RELATIVE ?
 		     text_relative(st, rec->obj, rec->ts_ns) : rec->ts_ns;
-		text_putf(st, " %16llu", (unsigned long long)ts);
+		text_out(st, " %16llu", (unsigned long long)ts);
 	}
 
 	if (st->meta && rec->meta)
@@ -371,23 +331,23 @@ static void text_format(struct text_state *st, const struct vista_record *rec)
 
 		if (!g->name)
 			continue;
-		text_putf(st, "\n%s:", g->name);
+		text_out(st, "\n%s:", g->name);
 		for (j = 0; g->fields && j < g->nr_fields; j++)
 			text_field(st, &g->fields[j]);
 	}
 
 	if (rec->dump)
-		text_putf(st, "\n%s", rec->dump);
+		text_out(st, "\n%s", rec->dump);
 
 	for (i = 0; rec->stack && i < rec->nr_stack; i++) {
 		if (rec->stack[i].sym)
-			text_putf(st, "\n%s", rec->stack[i].sym);
+			text_out(st, "\n%s", rec->stack[i].sym);
 		else
-			text_putf(st, "\n0x%llx",
+			text_out(st, "\n0x%llx",
 				  (unsigned long long)rec->stack[i].ip);
 	}
 
-	text_putf(st, "\n");
+	text_out(st, "\n");
 }
 
 /* ---- sink ops ------------------------------------------------------------ */
@@ -431,7 +391,7 @@ static void text_free(struct text_state *st)
 		return;
 	free(st->last);
 	free(st->order);
-	free(st->buf);
+	vista_strbuf_free(&st->sb);
 	free(st->fbuf);
 	free(st->name);
 	free(st);
@@ -452,10 +412,9 @@ static struct text_state *text_new(struct vista_ctx *ctx, const char *path)
 
 	err = -ENOMEM;
 	st->name = strdup(path ? path : "stdout");
-	st->cap = TEXT_LINE_BUF;
-	st->buf = malloc(st->cap);
+	vista_strbuf_init(&st->sb, TEXT_LINE_BUF);
 	st->fbuf = malloc(TEXT_STDIO_BUF);
-	if (!st->name || !st->buf || !st->fbuf)
+	if (!st->name || st->sb.oom || !st->fbuf)
 		goto out_nomem;
 	if (st->ts_mode == TEXT_TS_RELATIVE) {
 		st->last = calloc(TEXT_LAST_SLOTS, sizeof(*st->last));
@@ -537,16 +496,18 @@ static int text_write(struct vista_ctx *ctx, const struct vista_record *rec)
 
 	if (st->err)
 		return st->err;
+	/* lost events: the core says so on stderr */
+	if (rec->kind != VISTA_RECORD_EVENT)
+		return 0;
 	text_header(st);
 
-	st->len = 0;
-	st->oom = false;
+	vista_strbuf_reset(&st->sb);
 	text_format(st, rec);
-	if (st->oom)
+	if (st->sb.oom)
 		return text_fail(ctx, ENOMEM);
 
 	errno = 0;
-	if (fwrite(st->buf, 1, st->len, st->fp) != st->len)
+	if (fwrite(st->sb.p, 1, st->sb.len, st->fp) != st->sb.len)
 		return text_fail(ctx, errno);
 	return 0;
 }
