@@ -177,14 +177,32 @@ static __u64 read_lost(struct bus *bus)
 	return percpu_sum(bus, bus->lost_fd, 0, bus->lost);
 }
 
+static void write_sinks(struct bus *bus, const struct vista_record *rec);
+
+/*
+ * Lost events: a warning, and a notice record for the sinks that know
+ * them (ABI 1.4), so a JSON stream shows where it has holes.
+ */
 static void check_lost(struct bus *bus)
 {
 	__u64 now = read_lost(bus);
+	struct vista_field f[2];
+	struct vista_group g = { .fields = f, .nr_fields = 2 };
+	struct vista_record rec = {
+		.kind = VISTA_RECORD_LOST, .plugin = "vista",
+		.groups = &g, .nr_groups = 1, .lost = now,
+	};
 
-	if (now > bus->lost)
+	if (now > bus->lost) {
 		warn("lost %llu events (ring buffer full; %llu lost so far)",
 		     (unsigned long long)(now - bus->lost),
 		     (unsigned long long)now);
+		rec.ts_ns = ts_ns(CLOCK_MONOTONIC);
+		rec.wall_ns = rec.ts_ns + bus->wall_off;
+		vista_field_u(&f[0], "lost", VISTA_FIELD_UINT, now - bus->lost);
+		vista_field_u(&f[1], "total", VISTA_FIELD_UINT, now);
+		write_sinks(bus, &rec);
+	}
 	bus->lost = now;
 }
 
@@ -265,7 +283,6 @@ static int on_event(void *arg, void *data, size_t size)
 	struct bus *bus = arg;
 	struct vista_record rec = {};
 	struct instance *inst;
-	size_t i;
 	int ret;
 
 	if (size < sizeof(*hdr) || hdr->size > size || !hdr->plugin_id ||
@@ -293,24 +310,34 @@ static int on_event(void *arg, void *data, size_t size)
 	fill_stack(bus, data, hdr->size, &rec);
 	count_func(bus, rec.func);
 
-	for (i = 0; i < vista->nr_sinks; i++) {
-		struct instance *s = vista->sinks[i];
-
-		if (s->write_err)
-			continue;
-		ret = s->desc->sink.write(&s->ctx, &rec);
-		if (ret) {
-			s->write_err = ret;
-			bus->failed = true;
-		}
-	}
-	bus->dirty = true;
+	write_sinks(bus, &rec);
 	bus->events++;
 	if (bus->failed || (bus->limit && bus->events >= bus->limit)) {
 		vista_stop = 1;
 		return -ECANCELED;	/* libbpf stops consuming on < 0 */
 	}
 	return 0;
+}
+
+/* Every sink that still writes; notices only to those that know them. */
+static void write_sinks(struct bus *bus, const struct vista_record *rec)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < vista->nr_sinks; i++) {
+		struct instance *s = vista->sinks[i];
+
+		if (s->write_err || (rec->kind != VISTA_RECORD_EVENT &&
+				     s->desc->abi_minor < 4))
+			continue;
+		ret = s->desc->sink.write(&s->ctx, rec);
+		if (ret) {
+			s->write_err = ret;
+			bus->failed = true;
+		}
+	}
+	bus->dirty = true;
 }
 
 static void flush_sinks(struct bus *bus)

@@ -130,6 +130,37 @@ static int add_instance(const char *section, struct plugin_file *f)
 	return 0;
 }
 
+/*
+ * One sink on stdout at most: text and JSON write there unless given a
+ * file, pcapng only when asked ("-"); two would interleave their output.
+ * Sinks without a "file" option are not judged.
+ */
+static int check_stdout(void)
+{
+	const char *first = NULL;
+	size_t i;
+
+	for (i = 0; i < vista->nr_sinks; i++) {
+		const char *sec = vista->sinks[i]->section;
+		const struct config_value *f = config_get(&vista->cfg, sec,
+							  "file");
+		bool pcapng = !strncmp(sec, "sink.pcapng", 11) &&
+			      (!sec[11] || sec[11] == ':');
+		bool unset = !f || !f->s || !f->s[0];
+
+		if (!f || !(unset ? !pcapng : !strcmp(f->s, "-")))
+			continue;
+		if (first) {
+			fprintf(stderr, "vista: [%s] and [%s] both write to "
+				"stdout: give one of them a file (file = PATH, "
+				"--output-file, --pcap-file)\n", first, sec);
+			return -EINVAL;
+		}
+		first = sec;
+	}
+	return 0;
+}
+
 /* One instance per [tracer.X] / [sink.X[:I]] section; text by default. */
 static int make_instances(void)
 {
@@ -167,17 +198,17 @@ static int make_instances(void)
 		const struct config_value *file;
 
 		if (strncmp(vista->sinks[i]->section, "sink.pcapng", 11))
-			return 0;
+			return check_stdout();
 		file = config_get(cfg, vista->sinks[i]->section, "file");
 		if (file && file->s && !strcmp(file->s, "-"))
-			return 0;
+			return check_stdout();
 	}
 	if (!config_section_add(cfg, "sink.text", CONFIG_DEFAULT))
 		return -ENOMEM;
 	f = loader_load(vista, "sink.text");
 	if (!f)
 		return -ENOENT;
-	return add_instance("sink.text", f);
+	return add_instance("sink.text", f) ?: check_stdout();
 }
 
 static int check_not_yet(void)

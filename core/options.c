@@ -174,6 +174,18 @@ const struct vista_option vista_core_options[] = {
 		.help = "print iptables",
 	},
 	{
+		.flag = "output-json", .section = "sink.json", .key = "output",
+		.type = VISTA_OPT_BOOL,
+		.help = "write events as JSON Lines (one object per line, doc/json.md) instead of text, to stdout or [sink.json] file",
+		.flags = ACT,
+	},
+	{
+		/* INI only: [sink.json] file = PATH ('-': stdout) */
+		.section = "sink.json", .key = "file",
+		.type = VISTA_OPT_STRING, .metavar = "string", .def = "-",
+		.help = "where the JSON Lines go ('-': stdout)",
+	},
+	{
 		/*
 		 * The reference takes an int; a negative limit has no meaning,
 		 * so max turns on the 0..max range check for this INT row.

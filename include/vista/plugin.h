@@ -10,8 +10,8 @@
  *
  * Versioning: abi_major changes when a struct below changes incompatibly;
  * 1.1 appended vista_record.dump, 1.2 vista_host.netns_each, 1.3
- * vista_record.pkt and .lost, 1.4 vista_host.opt_list and
- * vista_packet.point.
+ * vista_record.pkt and .lost, 1.4 vista_host.opt_list,
+ * vista_packet.point and vista_record.kind (lost-event notices).
  * the core refuses plugins of another major. abi_minor grows when members
  * are appended; every struct here carries its size so that both sides can
  * tell which members the other knows.

@@ -116,7 +116,18 @@ struct vista_record {
 	const struct vista_packet *pkt;
 	/* ABI 1.3: events lost so far (as last read, once a second). */
 	__u64 lost;
+
+	/*
+	 * ABI 1.4: what the record is. VISTA_RECORD_LOST: the core read
+	 * that events were lost (hdr, func and obj are NULL/0; one top-level
+	 * group holds "lost", the new ones, and "total"); only sinks built
+	 * for 1.4 or later get these.
+	 */
+	__u32 kind;
 };
+
+#define VISTA_RECORD_EVENT	0
+#define VISTA_RECORD_LOST	1
 
 /*
  * Decoders: the packet at offset off of a ring-buffer record of size

@@ -177,6 +177,8 @@ static int pc_record(struct vista_ctx *ctx, const struct vista_record *rec)
 	struct pcapng_epb e = { 0 };
 	int ret;
 
+	if (rec->kind != VISTA_RECORD_EVENT)
+		return 0;	/* lost events go into epb_dropcount */
 	if (!p) {
 		st->no_packet++;
 		return 0;

@@ -68,7 +68,7 @@ for f in all-kmods filter-addr filter-ifname filter-kprobe-batch filter-netns \
 	filter-track-skb help kernel-btf kmods kprobe-backend output-file \
 	output-iptables output-limit-lines output-meta output-sk output-skb \
 	output-stack output-tcp output-tuple pcap-file pcap-mode pcap-snaplen \
-	timestamp version profile plugin-dir list-plugins; do
+	timestamp version profile plugin-dir list-plugins output-json; do
 	echo "$out" | grep -q -- "--$f\b" || fail "--help lacks --$f"
 done
 [ "$rc" = 0 ] && pass "--help lists every reference flag" || fail "--help exit $rc"

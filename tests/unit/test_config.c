@@ -581,26 +581,26 @@ Test(config, sink_instances)
 	cr_expect_null(get("sink.text:other", "file")->s);
 }
 
-static const struct vista_option json_rows[] = {
+static const struct vista_option fancy_rows[] = {
 	{
-		.flag = "json-file", .section = "sink.json", .key = "file",
+		.flag = "fancy-file", .section = "sink.fancy", .key = "file",
 		.type = VISTA_OPT_STRING, .metavar = "string",
-		.help = "write JSON lines to file",
+		.help = "write fancy records to file",
 	},
 	{
-		.section = "sink.json", .key = "pretty",
+		.section = "sink.fancy", .key = "pretty",
 		.type = VISTA_OPT_BOOL, .help = "indent",
 	},
 };
 
 static int need_calls;
 
-static int need_json(struct config *c, const char *kind, void *arg)
+static int need_fancy(struct config *c, const char *kind, void *arg)
 {
 	cr_expect_eq(arg, &need_calls);
-	cr_expect_str_eq(kind, "sink.json");
+	cr_expect_str_eq(kind, "sink.fancy");
 	need_calls++;
-	return config_add_rows(c, json_rows, 2);
+	return config_add_rows(c, fancy_rows, 2);
 }
 
 static int need_nothing(struct config *c, const char *kind, void *arg)
@@ -614,19 +614,19 @@ static int need_nothing(struct config *c, const char *kind, void *arg)
 
 Test(config, profile_loads_plugin_rows)
 {
-	cfg.need_section = need_json;
+	cfg.need_section = need_fancy;
 	cfg.need_arg = &need_calls;
 	cr_assert_eq(load("plugin.ini", NULL), 0);
 	cr_expect_eq(need_calls, 1);
-	cr_expect_str_eq(get("sink.json:audit", "file")->s, "/tmp/audit.json");
-	cr_expect(get("sink.json:audit", "pretty")->b);
+	cr_expect_str_eq(get("sink.fancy:audit", "file")->s, "/tmp/audit.fancy");
+	cr_expect(get("sink.fancy:audit", "pretty")->b);
 	cr_expect(get("core", "output-meta")->b);
 }
 
 Test(config, profile_plugin_not_found)
 {
 	cfg.need_section = need_nothing;
-	profile_fails("plugin.ini", 4, "unknown section [sink.json:audit]");
+	profile_fails("plugin.ini", 4, "unknown section [sink.fancy:audit]");
 	cr_expect_eq(need_calls, 1);
 }
 
@@ -670,7 +670,7 @@ Test(config, not_yet_flags)
 	static const char *const activates[] = {
 		"filter-trace-skb", "filter-skb-drop-stack", "filter-trace-sk",
 		"filter-trace-iptables", "filter-trace-tcp", "filter-trace-tc",
-		"filter-trace-xdp", "output-file", "pcap-file",
+		"filter-trace-xdp", "output-file", "output-json", "pcap-file",
 	};
 	size_t i, j, nr_ny = 0, nr_act = 0;
 

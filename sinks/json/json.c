@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The JSON sink (--output-json, or [sink.json] / [sink.json:NAME]): JSON
+ * Lines, one object per record, every field of it (doc/json.md is the
+ * schema, "v" its version). Numbers are numbers, addresses strings,
+ * times in ns; lost-event notices are records of their own
+ * ({"type":"lost"}), so a consumer sees where the stream has holes.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vista/output.h>
+#include <vista/plugin.h>
+
+#define JSON_SCHEMA	1
+#define JSON_LINE_BUF	4096
+#define JSON_STDIO_BUF	(1 << 16)
+#define JSON_ETH_P_IP	0x0800
+#define JSON_ETH_P_IPV6	0x86DD
+
+struct json_state {
+	FILE *fp;
+	char *name;
+	char *fbuf;
+	int err;
+	bool first;		/* the next member is its object's first */
+	struct vista_strbuf sb;
+};
+
+#define json_out(st, ...) vista_strbuf_printf(&(st)->sb, __VA_ARGS__)
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void json_str(struct json_state *st, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n;
+
+	json_out(st, "\"");
+	while (*p) {
+		/* a run of bytes that need no escape, in one go */
+		for (n = 0; p[n] >= 0x20 && p[n] != 0x7f && p[n] != '"' &&
+			    p[n] != '\\'; n++)
+			;
+		if (n) {
+			json_out(st, "%.*s", (int)n, (const char *)p);
+			p += n;
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			json_out(st, "\\%c", *p);
+		else if (*p == '\n')
+			json_out(st, "\\n");
+		else if (*p == '\t')
+			json_out(st, "\\t");
+		else
+			json_out(st, "\\u%04x", *p);
+		p++;
+	}
+	json_out(st, "\"");
+}
+
+/* { ... }: members after the first get their comma from json_key(). */
+static void json_begin(struct json_state *st)
+{
+	json_out(st, "{");
+	st->first = true;
+}
+
+static void json_end(struct json_state *st)
+{
+	json_out(st, "}");
+	st->first = false;
+}
+
+/* ,"key": */
+static void json_key(struct json_state *st, const char *key)
+{
+	if (!st->first)
+		json_out(st, ",");
+	st->first = false;
+	json_str(st, key);
+	json_out(st, ":");
+}
+
+static void json_u64(struct json_state *st, const char *key, __u64 v)
+{
+	json_key(st, key);
+	json_out(st, "%llu", (unsigned long long)v);
+}
+
+static void json_hex(struct json_state *st, const char *key, __u64 v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	json_key(st, key);
+	json_str(st, buf);
+}
+
+static void json_kstr(struct json_state *st, const char *key, const char *s)
+{
+	json_key(st, key);
+	if (s)
+		json_str(st, s);
+	else
+		json_out(st, "null");
+}
+
+static void json_field(struct json_state *st, const struct vista_field *f)
+{
+	json_key(st, f->name ? f->name : "?");
+	switch (f->type) {
+	case VISTA_FIELD_UINT:
+		json_out(st, "%llu", (unsigned long long)f->u);
+		break;
+	case VISTA_FIELD_HEX: {
+		char buf[24];
+
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->u);
+		json_str(st, buf);
+		break;
+	}
+	case VISTA_FIELD_INT:
+		json_out(st, "%lld", (long long)f->i);
+		break;
+	case VISTA_FIELD_BOOL:
+		json_out(st, "%s", f->u ? "true" : "false");
+		break;
+	case VISTA_FIELD_STR:
+		json_str(st, f->s);
+		break;
+	default:
+		json_out(st, "null");
+	}
+}
+
+static const char *const json_pkt_types[] = {
+	"HOST", "BROADCAST", "MULTICAST", "OTHERHOST",
+	"OUTGOING", "LOOPBACK", "USER", "KERNEL",
+};
+
+static void json_meta(struct json_state *st, const struct vista_record *rec)
+{
+	const struct vista_skb_meta *m = rec->meta;
+
+	json_key(st, "meta");
+	json_begin(st);
+	json_u64(st, "mark", m->mark);
+	json_u64(st, "ifindex", m->ifindex);
+	json_kstr(st, "ifname", rec->ifname);
+	json_u64(st, "protocol", m->protocol);
+	json_u64(st, "mtu", m->mtu);
+	json_u64(st, "len", m->len);
+	if (m->pkt_type < sizeof(json_pkt_types) / sizeof(*json_pkt_types))
+		json_kstr(st, "pkt_type", json_pkt_types[m->pkt_type]);
+	else
+		json_u64(st, "pkt_type", m->pkt_type);
+	json_end(st);
+}
+
+static void json_tuple(struct json_state *st, const struct vista_tuple *t)
+{
+	static const char *const tcp_flags[] = {
+		"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR",
+	};
+	char a[INET6_ADDRSTRLEN], flags[64] = "";
+	int family = t->l3proto == JSON_ETH_P_IP ? AF_INET : AF_INET6;
+	const char *proto;
+	unsigned int i;
+
+	if (t->l3proto != JSON_ETH_P_IP && t->l3proto != JSON_ETH_P_IPV6)
+		return;
+	json_key(st, "tuple");
+	json_begin(st);
+	json_kstr(st, "family", family == AF_INET ? "ipv4" : "ipv6");
+	json_kstr(st, "saddr", inet_ntop(family, t->saddr, a, sizeof(a)));
+	json_kstr(st, "daddr", inet_ntop(family, t->daddr, a, sizeof(a)));
+	proto = t->l4proto == 6 ? "tcp" : t->l4proto == 17 ? "udp" :
+		t->l4proto == 1 ? "icmp" : t->l4proto == 58 ? "icmp6" : NULL;
+	if (proto)
+		json_kstr(st, "proto", proto);
+	else
+		json_u64(st, "proto", t->l4proto);
+	if (t->l4proto == 6 || t->l4proto == 17) {
+		json_u64(st, "sport", t->sport);
+		json_u64(st, "dport", t->dport);
+	}
+	if (t->l4proto == 6) {
+		for (i = 0; i < 8; i++)
+			if (t->tcp_flags & (1u << i))
+				snprintf(flags + strlen(flags),
+					 sizeof(flags) - strlen(flags), "%s%s",
+					 flags[0] ? "|" : "", tcp_flags[i]);
+		json_kstr(st, "tcp_flags", flags);
+	}
+	if (t->l4proto == 1 || t->l4proto == 58) {
+		json_u64(st, "icmp_type", t->icmp_type);
+		json_u64(st, "icmp_code", t->icmp_code);
+		json_u64(st, "icmp_id", t->icmp_id);
+		json_u64(st, "icmp_seq", t->icmp_seq);
+	}
+	json_end(st);
+}
+
+static void json_packet(struct json_state *st, const struct vista_packet *p)
+{
+	static const char *const dirs[] = { NULL, "in", "out" };
+	static const char *const points[] = { NULL, "entry", "exit" };
+
+	json_key(st, "packet");
+	json_begin(st);
+	json_u64(st, "len", p->len);
+	json_u64(st, "caplen", p->caplen);
+	json_u64(st, "linktype", p->linktype);
+	if (p->dir && p->dir < 3)
+		json_kstr(st, "dir", dirs[p->dir]);
+	if (p->point && p->point < 3)
+		json_kstr(st, "point", points[p->point]);
+	if (p->verdict_type) {
+		json_kstr(st, "verdict_type", p->verdict_type == 1 ? "tc" :
+			  p->verdict_type == 2 ? "xdp" : "?");
+		json_key(st, "verdict");
+		json_out(st, "%lld", (long long)p->verdict);
+	}
+	if (p->has_queue)
+		json_u64(st, "queue", p->queue);
+	json_end(st);
+}
+
+/* A group's key: its name in lower case ("IPTABLES" -> "iptables"). */
+static void json_group(struct json_state *st, const struct vista_group *g)
+{
+	char key[32];
+	unsigned int i;
+
+	for (i = 0; g->name[i] && i < sizeof(key) - 1; i++)
+		key[i] = g->name[i] >= 'A' && g->name[i] <= 'Z' ?
+			 g->name[i] - 'A' + 'a' : g->name[i];
+	key[i] = '\0';
+	json_key(st, key);
+	json_begin(st);
+	for (i = 0; g->fields && i < g->nr_fields; i++)
+		json_field(st, &g->fields[i]);
+	json_end(st);
+}
+
+static void json_event(struct json_state *st, const struct vista_record *rec)
+{
+	unsigned int i, j;
+
+	json_begin(st);
+	json_u64(st, "v", JSON_SCHEMA);
+	json_kstr(st, "type", "event");
+	json_u64(st, "time_ns", rec->wall_ns);
+	json_u64(st, "mono_ns", rec->ts_ns);
+	json_kstr(st, "plugin", rec->plugin);
+	json_kstr(st, "func", rec->func);
+	json_hex(st, "obj", rec->obj);
+	json_u64(st, "cpu", rec->cpu);
+	json_u64(st, "pid", rec->pid);
+	if (rec->hdr)
+		json_u64(st, "tid", rec->hdr->tid);
+	json_kstr(st, "comm", rec->comm);
+	json_u64(st, "netns", rec->netns);
+	/* Top-level fields (a drop reason, a program's verdict ...). */
+	for (i = 0; rec->groups && i < rec->nr_groups; i++)
+		for (j = 0; !rec->groups[i].name && j <
+			    rec->groups[i].nr_fields; j++)
+			json_field(st, &rec->groups[i].fields[j]);
+	if (rec->meta)
+		json_meta(st, rec);
+	if (rec->tuple)
+		json_tuple(st, rec->tuple);
+	for (i = 0; rec->groups && i < rec->nr_groups; i++)
+		if (rec->groups[i].name)
+			json_group(st, &rec->groups[i]);
+	if (rec->pkt)
+		json_packet(st, rec->pkt);
+	if (rec->dump)
+		json_kstr(st, "skb", rec->dump);
+	if (rec->stack) {
+		json_key(st, "stack");
+		json_out(st, "[");
+		for (i = 0; i < rec->nr_stack; i++) {
+			json_out(st, "%s", i ? "," : "");
+			json_begin(st);
+			json_hex(st, "ip", rec->stack[i].ip);
+			json_kstr(st, "sym", rec->stack[i].sym);
+			json_end(st);
+		}
+		json_out(st, "]");
+	}
+	json_end(st);
+	json_out(st, "\n");
+}
+
+/* Events lost since the previous notice: the core tells every second. */
+static void json_lost(struct json_state *st, const struct vista_record *rec)
+{
+	const struct vista_group *g = rec->nr_groups ? rec->groups : NULL;
+	unsigned int i;
+
+	json_begin(st);
+	json_u64(st, "v", JSON_SCHEMA);
+	json_kstr(st, "type", "lost");
+	json_u64(st, "time_ns", rec->wall_ns);
+	json_u64(st, "mono_ns", rec->ts_ns);
+	for (i = 0; g && i < g->nr_fields; i++)
+		json_field(st, &g->fields[i]);
+	json_end(st);
+	json_out(st, "\n");
+}
+
+static int json_fail(struct vista_ctx *ctx, int err)
+{
+	struct json_state *st = ctx->priv;
+
+	if (!err)
+		err = EIO;
+	if (!st->err) {
+		st->err = -err;
+		vista_err(ctx, "%s: %s", st->name, strerror(err));
+	}
+	return st->err;
+}
+
+static void json_free(struct json_state *st)
+{
+	if (!st)
+		return;
+	vista_strbuf_free(&st->sb);
+	free(st->fbuf);
+	free(st->name);
+	free(st);
+}
+
+static int json_open(struct vista_ctx *ctx)
+{
+	const char *path = ctx->host->opt_str(ctx, "file");
+	struct json_state *st = calloc(1, sizeof(*st));
+	int fd, err = -ENOMEM;
+
+	if (!st || vista_strbuf_init(&st->sb, JSON_LINE_BUF))
+		goto out_free;
+	st->fbuf = malloc(JSON_STDIO_BUF);
+	st->name = strdup(path && strcmp(path, "-") ? path : "stdout");
+	if (!st->fbuf || !st->name)
+		goto out_free;
+	fd = vista_open_output(path);
+	if (fd < 0) {
+		err = fd;
+		vista_err(ctx, "%s: %s", st->name, strerror(-err));
+		goto out_free;
+	}
+	st->fp = fdopen(fd, "w");
+	if (!st->fp) {
+		err = -errno;
+		close(fd);
+		vista_err(ctx, "%s: %s", st->name, strerror(-err));
+		goto out_free;
+	}
+	setvbuf(st->fp, st->fbuf, isatty(fd) ? _IOLBF : _IOFBF,
+		JSON_STDIO_BUF);
+	ctx->priv = st;
+	return 0;
+
+out_free:
+	if (err == -ENOMEM)
+		vista_err(ctx, "out of memory");
+	json_free(st);
+	return err;
+}
+
+static int json_write(struct vista_ctx *ctx, const struct vista_record *rec)
+{
+	struct json_state *st = ctx->priv;
+
+	if (st->err)
+		return st->err;
+	vista_strbuf_reset(&st->sb);
+	if (rec->kind == VISTA_RECORD_LOST)
+		json_lost(st, rec);
+	else
+		json_event(st, rec);
+	if (st->sb.oom)
+		return json_fail(ctx, ENOMEM);
+	errno = 0;
+	if (fwrite(st->sb.p, 1, st->sb.len, st->fp) != st->sb.len)
+		return json_fail(ctx, errno);
+	return 0;
+}
+
+static int json_flush(struct vista_ctx *ctx)
+{
+	struct json_state *st = ctx->priv;
+
+	if (st->err)
+		return st->err;
+	errno = 0;
+	if (fflush(st->fp))
+		return json_fail(ctx, errno);
+	return 0;
+}
+
+static void json_close(struct vista_ctx *ctx)
+{
+	struct json_state *st = ctx->priv;
+
+	if (!st)
+		return;
+	errno = 0;
+	if (fclose(st->fp) && !st->err)
+		json_fail(ctx, errno);
+	json_free(st);
+	ctx->priv = NULL;
+}
+
+const struct vista_plugin vista_plugin = {
+	VISTA_PLUGIN_INIT,
+	.name = "json",
+	.kind = VISTA_PLUGIN_SINK,
+	.version = PACKAGE_VERSION,
+	.summary = "JSON Lines: one object per event, every field",
+	.sink = {
+		.open = json_open,
+		.write = json_write,
+		.flush = json_flush,
+		.close = json_close,
+	},
+};
