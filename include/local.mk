@@ -7,3 +7,12 @@ vistabpfincludedir = $(includedir)/vista/bpf
 vistabpfinclude_HEADERS = %D%/vista/bpf/vista.bpf.h %D%/vista/bpf/skb.bpf.h \
 	%D%/vista/bpf/sock.bpf.h
 BPF_HDRS = $(vistainclude_HEADERS) $(vistabpfinclude_HEADERS)
+
+# The checked-in vmlinux.h, so plugins' BPF objects build against the
+# same types as vista's (CO-RE relocates them on any kernel).
+vmlinuxincludedir = $(includedir)/vista/bpf/$(BPF_ARCH)
+nodist_vmlinuxinclude_HEADERS = $(top_srcdir)/vmlinux/$(BPF_ARCH)/vmlinux.h
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = vista-plugin.pc
+EXTRA_DIST += vista-plugin.pc.in
