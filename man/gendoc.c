@@ -200,6 +200,7 @@ static const struct {
 	{ "tracer.tcxdp", "TC and XDP programs: the tcxdp tracer" },
 	{ "sink.text", "Text output: the text sink" },
 	{ "sink.pcapng", "Packet capture: the pcapng sink" },
+	{ "sink.json", "JSON Lines: the json sink" },
 };
 
 /* "the skb tracer" from "tracer.skb" */
@@ -421,7 +422,7 @@ static int gen_keys(FILE *out)
 			if (strcmp(section, "core")) {
 				fputs("Keys of ", out);
 				plugin_name(out, section);
-				fputs("; each may also be written as its "
+				fputs("; a key may also be written as its "
 				      "flag's name.\n", out);
 			}
 		}
