@@ -30,8 +30,16 @@ endif
 
 include tests/fixtures/tcxdp/local.mk
 
-TESTS += tests/build/exports.sh
-EXTRA_DIST += tests/build/exports.sh
+TESTS += tests/build/exports.sh tests/build/man.sh
+EXTRA_DIST += tests/build/exports.sh tests/build/man.sh
+# man.sh: where the pages say things are, and how to build a plugin.
+AM_TESTS_ENVIRONMENT += \
+	pkglibdir='$(pkglibdir)'; export pkglibdir; \
+	pkgdatadir='$(pkgdatadir)'; export pkgdatadir; \
+	CC='$(CC)'; CLANG='$(CLANG)'; BPFTOOL='$(BPFTOOL)'; \
+	LLVM_STRIP='$(LLVM_STRIP)'; BPF_ARCH='$(BPF_ARCH)'; \
+	LIBBPF_CFLAGS='$(LIBBPF_CFLAGS)'; LIBBPF_LIBS='$(LIBBPF_LIBS)'; \
+	export CC CLANG BPFTOOL LLVM_STRIP BPF_ARCH LIBBPF_CFLAGS LIBBPF_LIBS;
 
 E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 	tests/e2e/filters.sh tests/e2e/lost.sh tests/e2e/signals.sh \
