@@ -183,6 +183,14 @@ static struct plugin_file *open_file(struct vista *v, const char *path,
 		    desc->abi_major, VISTA_ABI_MAJOR, PACKAGE_VERSION);
 		goto out_close;
 	}
+	/* Records carry no size: a newer plugin could read past them. */
+	if (desc->abi_minor > VISTA_ABI_MINOR) {
+		err("%s: plugin built for vista plugin ABI %u.%u, this vista "
+		    "speaks %u.%u: rebuild the plugin against vista %s, or "
+		    "upgrade vista", real, desc->abi_major, desc->abi_minor,
+		    VISTA_ABI_MAJOR, VISTA_ABI_MINOR, PACKAGE_VERSION);
+		goto out_close;
+	}
 	if (desc->size < sizeof(*desc) || !desc->name ||
 	    (desc->kind != VISTA_PLUGIN_TRACER &&
 	     desc->kind != VISTA_PLUGIN_SINK)) {

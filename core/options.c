@@ -243,7 +243,8 @@ const struct vista_option vista_core_options[] = {
 		.flag = "pcap-snaplen", .section = "sink.pcapng",
 		.key = "snaplen",
 		.type = VISTA_OPT_UINT, .metavar = "uint16", .def = "256",
-		.max = 65535,
+		/* VISTA_SNAPLEN_MAX: a per-CPU map value holds the bytes */
+		.max = 16384,
 		.help = "snapture length of packet for pcap",
 	},
 	{

@@ -3,11 +3,14 @@
 FIXTURE_PLUGIN_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath $(abs_builddir)
 check_LTLIBRARIES += tests/fixtures/plugins/tracer_good.la \
 	tests/fixtures/plugins/tracer_badabi.la \
+	tests/fixtures/plugins/tracer_newminor.la \
 	tests/fixtures/plugins/tracer_nosym.la
 tests_fixtures_plugins_tracer_good_la_SOURCES = tests/fixtures/plugins/good.c
 tests_fixtures_plugins_tracer_good_la_LDFLAGS = $(FIXTURE_PLUGIN_LDFLAGS)
 tests_fixtures_plugins_tracer_badabi_la_SOURCES = tests/fixtures/plugins/badabi.c
 tests_fixtures_plugins_tracer_badabi_la_LDFLAGS = $(FIXTURE_PLUGIN_LDFLAGS)
+tests_fixtures_plugins_tracer_newminor_la_SOURCES = tests/fixtures/plugins/newminor.c
+tests_fixtures_plugins_tracer_newminor_la_LDFLAGS = $(FIXTURE_PLUGIN_LDFLAGS)
 tests_fixtures_plugins_tracer_nosym_la_SOURCES = tests/fixtures/plugins/nosym.c
 tests_fixtures_plugins_tracer_nosym_la_LDFLAGS = -module -avoid-version \
 	-shared -no-undefined -rpath $(abs_builddir)

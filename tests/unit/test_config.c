@@ -210,12 +210,12 @@ Test(config, cli_uint_int)
 {
 	cr_assert_eq(cli(&cfg, "--filter-port", "443",
 			 "--filter-skb-mark=0xffffffff",
-			 "--pcap-snaplen=65535", "--output-limit-lines", "4",
+			 "--pcap-snaplen=16384", "--output-limit-lines", "4",
 			 NULL), 0);
 	cr_expect_eq(get("core", "filter-port")->u, 443);
 	cr_expect_eq(get("tracer.skb", "mark")->u, 0xffffffffULL);
 	cr_expect_eq(get("tracer.skb", "filter-skb-mark")->u, 0xffffffffULL);
-	cr_expect_eq(get("sink.pcapng", "snaplen")->u, 65535);
+	cr_expect_eq(get("sink.pcapng", "snaplen")->u, 16384);
 	cr_expect_eq(get("core", "output-limit-lines")->i, 4);
 	cr_expect_eq(get("core", "output-limit-lines")->source, CONFIG_CLI);
 }
@@ -470,7 +470,7 @@ Test(config, profile_unknown_section)
 Test(config, profile_bad_value)
 {
 	profile_fails("bad-value.ini", 4,
-		      "snaplen: invalid value \"70000\": out of range (max 65535)");
+		      "snaplen: invalid value \"70000\": out of range (max 16384)");
 }
 
 Test(config, profile_long_line)

@@ -60,6 +60,7 @@ static void setup(void)
 	cr_assert_str_eq(v.plugin_dirs[0], dir);
 	copy_plugin("tracer_good.so", 0644);
 	copy_plugin("tracer_badabi.so", 0644);
+	copy_plugin("tracer_newminor.so", 0644);
 	copy_plugin("tracer_nosym.so", 0644);
 	cr_redirect_stderr();
 }
@@ -113,6 +114,19 @@ Test(loader, abi_mismatch_says_what_to_rebuild)
 				       "vista speaks ABI 1: rebuild the "
 				       "plugin against vista"),
 		  "stderr: %s", stderr_text());
+}
+
+/* Records carry no size: a newer minor could read what we never fill. */
+Test(loader, newer_minor_refused)
+{
+	char want[160];
+
+	cr_assert_null(loader_load(&v, "tracer.newminor"));
+	snprintf(want, sizeof(want), "built for vista plugin ABI %d.%d, this "
+		 "vista speaks %d.%d: rebuild the plugin against vista",
+		 VISTA_ABI_MAJOR, VISTA_ABI_MINOR + 1, VISTA_ABI_MAJOR,
+		 VISTA_ABI_MINOR);
+	cr_assert(strstr(stderr_text(), want), "stderr: %s", stderr_text());
 }
 
 Test(loader, no_descriptor)
