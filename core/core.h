@@ -85,6 +85,7 @@ struct plugin_file *loader_load(struct vista *v, const char *kind);
 /* Check that a plugin file or directory may be trusted: owned by root or
  * the invoking user, not group- or world-writable. 0 or -EPERM (logged). */
 int loader_check_trust(const char *path);
+bool loader_in_build_tree(void);
 int loader_list(struct vista *v, FILE *out);
 void loader_unload_all(struct vista *v);
 const char *plugin_kind_prefix(enum vista_plugin_kind kind);

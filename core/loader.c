@@ -49,6 +49,28 @@ static int add_dir(struct vista *v, const char *dir)
 	return 0;
 }
 
+/* Is the running binary the build tree's (./vista or libtool's .libs/)? */
+bool loader_in_build_tree(void)
+{
+#ifdef VISTA_BUILDDIR
+	char exe[PATH_MAX], build[PATH_MAX];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (!realpath(VISTA_BUILDDIR, build))
+		return false;
+	dirname(exe);
+	return !strcmp(exe, build) ||
+	       (!strncmp(exe, build, strlen(build)) &&
+		!strcmp(exe + strlen(build), "/.libs"));
+#else
+	return false;
+#endif
+}
+
 /* When the running binary is the build tree's, its plugins come first. */
 static void add_build_tree(struct vista *v)
 {
@@ -57,21 +79,10 @@ static void add_build_tree(struct vista *v)
 		VISTA_BUILDDIR "/plugins/*/.libs",
 		VISTA_BUILDDIR "/sinks/*/.libs",
 	};
-	char exe[PATH_MAX], build[PATH_MAX];
-	ssize_t n;
 	size_t i, j;
 	glob_t g;
 
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	if (!realpath(VISTA_BUILDDIR, build))
-		return;
-	/* libtool may run us from .libs/ or as ./vista */
-	dirname(exe);
-	if (strcmp(exe, build) && (strncmp(exe, build, strlen(build)) ||
-				   strcmp(exe + strlen(build), "/.libs")))
+	if (!loader_in_build_tree())
 		return;
 	for (i = 0; i < ARRAY_SIZE(pats); i++) {
 		if (glob(pats[i], GLOB_ONLYDIR, NULL, &g))

@@ -82,13 +82,35 @@ static int check_privileges(void)
 }
 
 /* A profile by path, or by name among the installed ones. */
+/*
+ * --profile NAME: a path as given; else NAME(.ini) among the installed
+ * profiles, or the source tree's when vista runs from its build tree
+ * (those first, as for plugins). NULL (said) if there is none.
+ */
 static const char *find_profile(const char *arg, char *buf, size_t len)
 {
+	const char *dirs[] = { NULL, VISTA_PROFILE_DIR };
+	size_t i;
+
 	if (strchr(arg, '/') || !access(arg, F_OK))
 		return arg;
-	snprintf(buf, len, "%s/%s%s", VISTA_PROFILE_DIR, arg,
-		 strstr(arg, ".ini") ? "" : ".ini");
-	return access(buf, F_OK) ? arg : buf;
+#ifdef VISTA_SRCDIR
+	if (loader_in_build_tree())
+		dirs[0] = VISTA_SRCDIR "/profiles";
+#endif
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (!dirs[i])
+			continue;
+		snprintf(buf, len, "%s/%s%s", dirs[i], arg,
+			 strstr(arg, ".ini") ? "" : ".ini");
+		if (!access(buf, F_OK))
+			return buf;
+	}
+	fprintf(stderr, "--profile %s: no such file, and no %s%s among the "
+		"profiles in %s%s%s\n", arg, arg,
+		strstr(arg, ".ini") ? "" : ".ini", VISTA_PROFILE_DIR,
+		dirs[0] ? " or " : "", dirs[0] ? dirs[0] : "");
+	return NULL;
 }
 
 static bool has_short_help(int argc, char **argv)
@@ -457,8 +479,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (config_scan_flag(argc, argv, "profile", &profile, 1) > 0 &&
-	    config_load_profile(&v.cfg, find_profile(profile, pbuf,
-						     sizeof(pbuf)))) {
+	    (!(profile = find_profile(profile, pbuf, sizeof(pbuf))) ||
+	     config_load_profile(&v.cfg, profile))) {
 		code = VISTA_EXIT_USAGE;
 		goto out;
 	}

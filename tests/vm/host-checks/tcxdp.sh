@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # On the host, after the guest's tcxdp scenario passed: tshark reads the
-# captures it exported (DIR/tcxdp.pcapng, DIR/exit.pcapng) without a
+# captures it exported (DIR/tcxdp.pcapng, DIR/exit.pcapng,
+# DIR/profile.pcapng from the tcxdp-pcap profile) without a
 # warning, and its fields say what the guest saw. The XDP program's entry
 # and exit, then the TC program's: comments naming program, verdict and
 # point, epb_verdict (XDP_PASS = 2, TC_ACT_SHOT = 2) only at exits, the rx
@@ -75,4 +76,12 @@ c="$(col "${r[0]:-}" 1)|$(col "${r[1]:-}" 1)"
 [ "${#r[@]}" = 2 ] && [[ $c == "test_xdp_pass(xdp)=XDP_PASS exit "*"|test_tc_icmp_drop(tc)=TC_ACT_SHOT exit "* ]] &&
 	ok "--pcap-mode exit: the two exits only" ||
 	bad "--pcap-mode exit: ${#r[@]} packets: $c"
+# The tcxdp-pcap profile's capture: the same four points.
+f=$d/profile.pcapng
+[ -s "$f" ] || { echo "FAIL: no $f"; exit 1; }
+mapfile -t r < <(rows "$f")
+c=$(for x in "${r[@]}"; do col "$x" 1 | cut -d' ' -f1-2; col "$x" 10; done | tr '\n' ' ')
+[ "$c" = "test_xdp_pass(xdp) entry 4806 test_xdp_pass(xdp)=XDP_PASS exit 4806 test_tc_icmp_drop(tc) entry 4806 test_tc_icmp_drop(tc)=TC_ACT_SHOT exit 4806 " ] &&
+	ok "profile tcxdp-pcap: the four points of ping 4806" ||
+	bad "profile tcxdp-pcap: $c"
 [ "$fails" = 0 ]

@@ -10,7 +10,8 @@
 # request's tuple. A TC program without BTF is skipped with a warning.
 # The pcapng capture goes to the host (tests/vm/host-checks/tcxdp.sh):
 # tshark reads verdicts, queue, direction, packet ids, names, bytes.
-# --pcap-mode exit writes only the exits; a filter that matches nothing
+# --pcap-mode exit writes only the exits; the shipped tcxdp-pcap profile
+# by name does the same as the flags; a filter that matches nothing
 # gives no event; the skb the TC program shot is the one the kernel drops
 # next (with --filter-skb-drop-stack); with two programs of one name,
 # each is named name#id. Nothing left behind.
@@ -92,6 +93,23 @@ stop_vista INT || fail "udp filter: exit $? after SIGINT"
 n=$(event_lines "$out" | wc -l)
 [ "$n" = 0 ] && pass "udp filter: no ICMP event" ||
 	fail "udp filter: $n events: $(event_lines "$out" | head -2)"
+
+# The shipped profile, found by name: both programs, the capture in
+# ./vista.pcapng (read by tshark on the host).
+mkdir "$T/cwd" && cd "$T/cwd" || setup_failed "no scratch directory"
+start_vista "$T/prof.txt" --profile tcxdp-pcap icmp ||
+	{ fail "vista did not start with --profile tcxdp-pcap"; finish; }
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4806 "$ADDR_B" >/dev/null 2>&1
+sleep 1
+stop_vista INT || fail "profile: exit $? after SIGINT"
+f=$(funcs "$T/prof.txt" 4806)
+[ "$f" = "test_xdp_pass(xdp) test_xdp_pass(xdp)=XDP_PASS test_tc_icmp_drop(tc) test_tc_icmp_drop(tc)=TC_ACT_SHOT " ] &&
+	pass "--profile tcxdp-pcap: $f" ||
+	{ fail "--profile tcxdp-pcap: '$f'"; cat "$T/prof.txt" "$T/prof.txt.err"; }
+[ -s vista.pcapng ] && export_file vista.pcapng profile.pcapng ||
+	fail "--profile tcxdp-pcap wrote no ./vista.pcapng"
+cd / || true
+assert_no_leftovers
 
 # With the drops: the skb the TC program shot is the one the kernel
 # frees next, with its reason (the two plugins side by side).
