@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What every sink needs: its output file opened the same way, and a
- * growable buffer to format a record into before one write.
+ * What every sink needs: its output file opened the same way, a growable
+ * buffer to format a record into, and a buffered stream that keeps (and
+ * logs once) its first error.
  *
  * O_NOFOLLOW: a symlink planted at the output path (vista runs as root)
  * is refused. Only regular files are truncated: /dev/null or a fifo keep
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <vista/plugin.h>
 
 /* A writable fd, or -errno. */
 static inline int vista_open_output(const char *path)
@@ -113,6 +115,96 @@ void vista_strbuf_printf(struct vista_strbuf *sb, const char *fmt, ...)
 	vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
 	va_end(ap);
 	sb->len += n;
+}
+
+/*
+ * A sink's buffered output: its file (vista_open_output()), line-buffered
+ * on a terminal and fully buffered elsewhere. The first error is logged
+ * (with the sink's name and the file's) and returned by every later call.
+ */
+struct vista_stream {
+	FILE *fp;
+	char *name;		/* the path, or "stdout", for messages */
+	char *buf;
+	int err;		/* the first error, -errno, or 0 */
+};
+
+static inline int vista_stream_error(struct vista_ctx *ctx,
+				     struct vista_stream *s, int err)
+{
+	if (!err)
+		err = EIO;
+	if (!s->err) {
+		s->err = -err;
+		vista_err(ctx, "%s: %s", s->name ? s->name : "?",
+			  strerror(err));
+	}
+	return s->err;
+}
+
+/* path NULL, "" or "-": stdout. 0, or -errno (logged). */
+static inline int vista_stream_open(struct vista_ctx *ctx,
+				    struct vista_stream *s, const char *path,
+				    size_t bufsize)
+{
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	if (path && (!path[0] || !strcmp(path, "-")))
+		path = NULL;
+	s->name = strdup(path ? path : "stdout");
+	s->buf = malloc(bufsize);
+	if (!s->name || !s->buf)
+		return vista_stream_error(ctx, s, ENOMEM);
+	fd = vista_open_output(path);
+	if (fd < 0)
+		return vista_stream_error(ctx, s, -fd);
+	s->fp = fdopen(fd, "w");
+	if (!s->fp) {
+		close(fd);
+		return vista_stream_error(ctx, s, errno);
+	}
+	setvbuf(s->fp, s->buf, isatty(fd) ? _IOLBF : _IOFBF, bufsize);
+	return 0;
+}
+
+static inline int vista_stream_write(struct vista_ctx *ctx,
+				     struct vista_stream *s, const void *p,
+				     size_t n)
+{
+	if (s->err)
+		return s->err;
+	errno = 0;
+	if (fwrite(p, 1, n, s->fp) != n)
+		return vista_stream_error(ctx, s, errno);
+	return 0;
+}
+
+static inline int vista_stream_flush(struct vista_ctx *ctx,
+				     struct vista_stream *s)
+{
+	if (s->err)
+		return s->err;
+	errno = 0;
+	if (fflush(s->fp))
+		return vista_stream_error(ctx, s, errno);
+	return 0;
+}
+
+/* Flush (unless it already failed), close, free. */
+static inline void vista_stream_close(struct vista_ctx *ctx,
+				      struct vista_stream *s)
+{
+	if (s->fp) {
+		vista_stream_flush(ctx, s);
+		errno = 0;
+		if (fclose(s->fp) && !s->err)
+			vista_stream_error(ctx, s, errno);
+		s->fp = NULL;
+	}
+	free(s->buf);
+	free(s->name);
+	s->buf = s->name = NULL;
 }
 
 #endif /* VISTA_OUTPUT_H */

@@ -22,10 +22,7 @@
 #define JSON_ETH_P_IPV6	0x86DD
 
 struct json_state {
-	FILE *fp;
-	char *name;
-	char *fbuf;
-	int err;
+	struct vista_stream out;
 	bool first;		/* the next member is its object's first */
 	struct vista_strbuf sb;
 };
@@ -91,13 +88,16 @@ static void json_u64(struct json_state *st, const char *key, __u64 v)
 	json_out(st, "%llu", (unsigned long long)v);
 }
 
+/* Addresses and masks: strings, so no reader rounds them. */
+static void json_hexval(struct json_state *st, __u64 v)
+{
+	json_out(st, "\"0x%llx\"", (unsigned long long)v);
+}
+
 static void json_hex(struct json_state *st, const char *key, __u64 v)
 {
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	json_key(st, key);
-	json_str(st, buf);
+	json_hexval(st, v);
 }
 
 static void json_kstr(struct json_state *st, const char *key, const char *s)
@@ -116,13 +116,9 @@ static void json_field(struct json_state *st, const struct vista_field *f)
 	case VISTA_FIELD_UINT:
 		json_out(st, "%llu", (unsigned long long)f->u);
 		break;
-	case VISTA_FIELD_HEX: {
-		char buf[24];
-
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->u);
-		json_str(st, buf);
+	case VISTA_FIELD_HEX:
+		json_hexval(st, f->u);
 		break;
-	}
 	case VISTA_FIELD_INT:
 		json_out(st, "%lld", (long long)f->i);
 		break;
@@ -314,107 +310,62 @@ static void json_lost(struct json_state *st, const struct vista_record *rec)
 	json_out(st, "\n");
 }
 
-static int json_fail(struct vista_ctx *ctx, int err)
-{
-	struct json_state *st = ctx->priv;
-
-	if (!err)
-		err = EIO;
-	if (!st->err) {
-		st->err = -err;
-		vista_err(ctx, "%s: %s", st->name, strerror(err));
-	}
-	return st->err;
-}
-
-static void json_free(struct json_state *st)
+static void json_free(struct vista_ctx *ctx, struct json_state *st)
 {
 	if (!st)
 		return;
+	vista_stream_close(ctx, &st->out);
 	vista_strbuf_free(&st->sb);
-	free(st->fbuf);
-	free(st->name);
 	free(st);
 }
 
 static int json_open(struct vista_ctx *ctx)
 {
-	const char *path = ctx->host->opt_str(ctx, "file");
 	struct json_state *st = calloc(1, sizeof(*st));
-	int fd, err = -ENOMEM;
+	int err;
 
-	if (!st || vista_strbuf_init(&st->sb, JSON_LINE_BUF))
-		goto out_free;
-	st->fbuf = malloc(JSON_STDIO_BUF);
-	st->name = strdup(path && strcmp(path, "-") ? path : "stdout");
-	if (!st->fbuf || !st->name)
-		goto out_free;
-	fd = vista_open_output(path);
-	if (fd < 0) {
-		err = fd;
-		vista_err(ctx, "%s: %s", st->name, strerror(-err));
-		goto out_free;
+	if (!st || vista_strbuf_init(&st->sb, JSON_LINE_BUF)) {
+		vista_err(ctx, "out of memory");
+		free(st);
+		return -ENOMEM;
 	}
-	st->fp = fdopen(fd, "w");
-	if (!st->fp) {
-		err = -errno;
-		close(fd);
-		vista_err(ctx, "%s: %s", st->name, strerror(-err));
-		goto out_free;
+	err = vista_stream_open(ctx, &st->out,
+				ctx->host->opt_str(ctx, "file"),
+				JSON_STDIO_BUF);
+	if (err) {
+		json_free(ctx, st);
+		return err;
 	}
-	setvbuf(st->fp, st->fbuf, isatty(fd) ? _IOLBF : _IOFBF,
-		JSON_STDIO_BUF);
 	ctx->priv = st;
 	return 0;
-
-out_free:
-	if (err == -ENOMEM)
-		vista_err(ctx, "out of memory");
-	json_free(st);
-	return err;
 }
 
 static int json_write(struct vista_ctx *ctx, const struct vista_record *rec)
 {
 	struct json_state *st = ctx->priv;
 
-	if (st->err)
-		return st->err;
+	if (st->out.err)
+		return st->out.err;
 	vista_strbuf_reset(&st->sb);
 	if (rec->kind == VISTA_RECORD_LOST)
 		json_lost(st, rec);
 	else
 		json_event(st, rec);
 	if (st->sb.oom)
-		return json_fail(ctx, ENOMEM);
-	errno = 0;
-	if (fwrite(st->sb.p, 1, st->sb.len, st->fp) != st->sb.len)
-		return json_fail(ctx, errno);
-	return 0;
+		return vista_stream_error(ctx, &st->out, ENOMEM);
+	return vista_stream_write(ctx, &st->out, st->sb.p, st->sb.len);
 }
 
 static int json_flush(struct vista_ctx *ctx)
 {
 	struct json_state *st = ctx->priv;
 
-	if (st->err)
-		return st->err;
-	errno = 0;
-	if (fflush(st->fp))
-		return json_fail(ctx, errno);
-	return 0;
+	return vista_stream_flush(ctx, &st->out);
 }
 
 static void json_close(struct vista_ctx *ctx)
 {
-	struct json_state *st = ctx->priv;
-
-	if (!st)
-		return;
-	errno = 0;
-	if (fclose(st->fp) && !st->err)
-		json_fail(ctx, errno);
-	json_free(st);
+	json_free(ctx, ctx->priv);
 	ctx->priv = NULL;
 }
 

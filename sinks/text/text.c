@@ -48,13 +48,10 @@ struct text_last {
 };
 
 struct text_state {
-	FILE *fp;
-	char *fbuf;		/* stdio buffer of fp */
-	char *name;		/* output path, for messages */
+	struct vista_stream out;	/* the first error logged once */
 	enum text_ts ts_mode;
 	bool meta;
 	bool tuple;
-	int err;		/* first output error (-errno), logged once */
 
 	struct vista_strbuf sb;	/* the record being built */
 	bool header_done;	/* the column header is out */
@@ -69,20 +66,6 @@ struct text_state {
 };
 
 #define text_out(st, ...) vista_strbuf_printf(&(st)->sb, __VA_ARGS__)
-
-/* Record the first output error and log it; later ones stay quiet. */
-static int text_fail(struct vista_ctx *ctx, int err)
-{
-	struct text_state *st = ctx->priv;
-
-	if (!err)
-		err = EIO;
-	if (!st->err) {
-		st->err = -err;
-		vista_err(ctx, "%s: %s", st->name, strerror(err));
-	}
-	return st->err;
-}
 
 /* ---- relative timestamps ------------------------------------------------ */
 
@@ -374,31 +357,19 @@ static int text_parse_opts(struct vista_ctx *ctx, struct text_state *st)
 	return 0;
 }
 
-/* The output (<vista/output.h>): a file, or stdout without "file". */
-static int text_open_file(struct vista_ctx *ctx, const char *path)
-{
-	int fd = vista_open_output(path);
-
-	if (fd < 0)
-		vista_err(ctx, "%s: %s", path ? path : "stdout",
-			  strerror(-fd));
-	return fd;
-}
-
-static void text_free(struct text_state *st)
+static void text_free(struct vista_ctx *ctx, struct text_state *st)
 {
 	if (!st)
 		return;
+	vista_stream_close(ctx, &st->out);
 	free(st->last);
 	free(st->order);
 	vista_strbuf_free(&st->sb);
-	free(st->fbuf);
-	free(st->name);
 	free(st);
 }
 
 /* Options and buffers; NULL with errno set (and logged) on failure. */
-static struct text_state *text_new(struct vista_ctx *ctx, const char *path)
+static struct text_state *text_new(struct vista_ctx *ctx)
 {
 	struct text_state *st;
 	int err = -ENOMEM;
@@ -411,10 +382,7 @@ static struct text_state *text_new(struct vista_ctx *ctx, const char *path)
 		goto out_free;
 
 	err = -ENOMEM;
-	st->name = strdup(path ? path : "stdout");
-	vista_strbuf_init(&st->sb, TEXT_LINE_BUF);
-	st->fbuf = malloc(TEXT_STDIO_BUF);
-	if (!st->name || st->sb.oom || !st->fbuf)
+	if (vista_strbuf_init(&st->sb, TEXT_LINE_BUF))
 		goto out_nomem;
 	if (st->ts_mode == TEXT_TS_RELATIVE) {
 		st->last = calloc(TEXT_LAST_SLOTS, sizeof(*st->last));
@@ -427,49 +395,29 @@ static struct text_state *text_new(struct vista_ctx *ctx, const char *path)
 out_nomem:
 	vista_err(ctx, "out of memory");
 out_free:
-	text_free(st);
+	text_free(ctx, st);
 	errno = -err;
 	return NULL;
 }
 
 static int text_open(struct vista_ctx *ctx)
 {
-	const char *path = ctx->host->opt_str(ctx, "file");
 	struct text_state *st;
-	int fd, err;
+	int err;
 
-	if (path && (!path[0] || !strcmp(path, "-")))
-		path = NULL;
-
-	st = text_new(ctx, path);
+	st = text_new(ctx);
 	if (!st)
 		return -errno;
 	/* the local time zone may have changed since the core started */
 	tzset();
-
-	fd = text_open_file(ctx, path);
-	if (fd < 0) {
-		err = fd;
-		goto out_free;
+	err = vista_stream_open(ctx, &st->out, ctx->host->opt_str(ctx, "file"),
+				TEXT_STDIO_BUF);
+	if (err) {
+		text_free(ctx, st);
+		return err;
 	}
-	st->fp = fdopen(fd, "w");
-	if (!st->fp) {
-		err = -errno;
-		vista_err(ctx, "%s: %s", st->name, strerror(-err));
-		goto out_close;
-	}
-	/* a terminal shows each event as it comes; anything else batches */
-	setvbuf(st->fp, st->fbuf, isatty(fd) ? _IOLBF : _IOFBF,
-		TEXT_STDIO_BUF);
-
 	ctx->priv = st;
 	return 0;
-
-out_close:
-	close(fd);
-out_free:
-	text_free(st);
-	return err;
 }
 
 /*
@@ -482,20 +430,20 @@ static void text_header(struct text_state *st)
 		return;
 	st->header_done = true;
 	if (st->ts_mode == TEXT_TS_ABSOLUTE)
-		fprintf(st->fp, "%12s ", "TIME");
-	fprintf(st->fp, "%18s %6s %16s %24s", "SKB/SK", "CPU", "PROCESS",
+		fprintf(st->out.fp, "%12s ", "TIME");
+	fprintf(st->out.fp, "%18s %6s %16s %24s", "SKB/SK", "CPU", "PROCESS",
 		"FUNC");
 	if (st->ts_mode != TEXT_TS_NONE)
-		fprintf(st->fp, " %16s", "TIMESTAMP");
-	fputc('\n', st->fp);
+		fprintf(st->out.fp, " %16s", "TIMESTAMP");
+	fputc('\n', st->out.fp);
 }
 
 static int text_write(struct vista_ctx *ctx, const struct vista_record *rec)
 {
 	struct text_state *st = ctx->priv;
 
-	if (st->err)
-		return st->err;
+	if (st->out.err)
+		return st->out.err;
 	/* lost events: the core says so on stderr */
 	if (rec->kind != VISTA_RECORD_EVENT)
 		return 0;
@@ -504,41 +452,24 @@ static int text_write(struct vista_ctx *ctx, const struct vista_record *rec)
 	vista_strbuf_reset(&st->sb);
 	text_format(st, rec);
 	if (st->sb.oom)
-		return text_fail(ctx, ENOMEM);
-
-	errno = 0;
-	if (fwrite(st->sb.p, 1, st->sb.len, st->fp) != st->sb.len)
-		return text_fail(ctx, errno);
-	return 0;
+		return vista_stream_error(ctx, &st->out, ENOMEM);
+	return vista_stream_write(ctx, &st->out, st->sb.p, st->sb.len);
 }
 
 static int text_flush(struct vista_ctx *ctx)
 {
 	struct text_state *st = ctx->priv;
 
-	if (st->err)
-		return st->err;
+	if (st->out.err)
+		return st->out.err;
 	text_header(st);
-	errno = 0;
-	if (fflush(st->fp))
-		return text_fail(ctx, errno);
-	return 0;
+	return vista_stream_flush(ctx, &st->out);
 }
 
 static void text_close(struct vista_ctx *ctx)
 {
-	struct text_state *st = ctx->priv;
-
-	if (!st)
-		return;
-	errno = 0;
-	if (!st->err && fflush(st->fp))
-		text_fail(ctx, errno);
 	/* fp wraps our own descriptor (a dup of stdout at most) */
-	errno = 0;
-	if (fclose(st->fp) && !st->err)
-		text_fail(ctx, errno);
-	text_free(st);
+	text_free(ctx, ctx->priv);
 	ctx->priv = NULL;
 }
 
