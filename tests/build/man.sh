@@ -132,7 +132,8 @@ expect "--timestamp=absolute " --timestamp=a
 expect "fentry kprobe kprobe-multi tracepoint " --kprobe-backend ''
 expect "icmp icmp6 tcp udp " --filter-protocol ''
 expect "entry,entry entry,exit " --pcap-mode entry,
-expect "drops " --profile ''
+expect "$(cd "$s/profiles" && ls -- *.ini | sed 's/\.ini$//' | sort |
+	tr '\n' ' ')" --profile ''
 expect "drops " --profile dr
 expect "out.txt " --output-file o
 expect "out.txt " --pcap-file ''
