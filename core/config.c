@@ -1031,7 +1031,7 @@ static int prof_section_check(struct prof *st, const char *name)
 	const char *colon = strchr(name, ':'), *dot;
 	size_t klen = colon ? (size_t)(colon - name) : strlen(name);
 	bool sink = !strncmp(name, "sink.", 5);
-	char kind[256];
+	char kind[256], why[sizeof(st->msg)];
 
 	dot = strchr(name, '.');
 	if (kind_eq("core", name, klen)) {
@@ -1049,8 +1049,13 @@ static int prof_section_check(struct prof *st, const char *name)
 			memcpy(kind, name, klen);
 			kind[klen] = '\0';
 			/* Give the caller a chance to load the plugin. */
-			if (!kind_has_rows(cfg, kind) && cfg->need_section)
-				cfg->need_section(cfg, kind, cfg->need_arg);
+			why[0] = '\0';
+			if (!kind_has_rows(cfg, kind) && cfg->need_section &&
+			    cfg->need_section(cfg, kind, cfg->need_arg, why,
+					      sizeof(why)) && why[0]) {
+				prof_err(st, "%s", why);
+				return -EINVAL;
+			}
 			if (kind_has_rows(cfg, kind))
 				return 0;
 		}

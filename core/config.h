@@ -58,8 +58,11 @@ struct config {
 	char *filter;		/* positional pcap-filter expression, or NULL */
 	char *profile_path;	/* strdup'd, outlives values' file pointers */
 	/* Called for a profile section whose kind has no rows yet, so the
-	 * caller can load the plugin that brings them (may be NULL). */
-	int (*need_section)(struct config *cfg, const char *kind, void *arg);
+	 * caller can load the plugin that brings them (may be NULL). On
+	 * failure it may say why in one line (why[0] is '\0' otherwise),
+	 * which the profile reports at the section's line. */
+	int (*need_section)(struct config *cfg, const char *kind, void *arg,
+			    char *why, size_t len);
 	void *need_arg;
 };
 

@@ -82,6 +82,14 @@ int loader_default_dirs(struct vista *v, const char *const *extra,
 /* Find and load the plugin for a section kind ("tracer.skb"). Returns
  * NULL and logs why (not found, unsafe, ABI mismatch). */
 struct plugin_file *loader_load(struct vista *v, const char *kind);
+/* 0 if a plugin directory has the file for kind; else -ENOENT and, in
+ * why, the one line that names the file, the directories and the package
+ * to install (-EINVAL: not a tracer or sink kind). Nothing is logged. */
+int loader_missing(const struct vista *v, const char *kind, char *why,
+		   size_t len);
+/* The package that brings kind's plugin: tracer.NAME is
+ * vista-plugin-NAME, sink.NAME vista-sink-NAME. */
+void loader_package(const char *kind, char *buf, size_t len);
 /* Check that a plugin file or directory may be trusted: owned by root or
  * the invoking user, not group- or world-writable. 0 or -EPERM (logged). */
 int loader_check_trust(const char *path);

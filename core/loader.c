@@ -7,6 +7,7 @@
  * are owned by root or the invoking user and writable by nobody else, and
  * only through the descriptor it was checked on.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -246,11 +247,90 @@ static int ensure_files(struct vista *v)
 	return v->files ? 0 : -ENOMEM;
 }
 
-struct plugin_file *loader_load(struct vista *v, const char *kind)
+/* "tracer.skb" -> "tracer_skb.so"; -EINVAL for a kind that is neither. */
+static int kind_file(const char *kind, char *buf, size_t len)
+{
+	const char *dot = strchr(kind, '.');
+
+	if (!dot || (strncmp(kind, "tracer.", 7) && strncmp(kind, "sink.", 5)))
+		return -EINVAL;
+	snprintf(buf, len, "%.*s_%s.so", (int)(dot - kind), kind, dot + 1);
+	return 0;
+}
+
+/* The first plugin directory holding name, into path; -ENOENT if none. */
+static int find_file(const struct vista *v, const char *name, char *path,
+		     size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < v->nr_plugin_dirs; i++) {
+		snprintf(path, len, "%s/%s", v->plugin_dirs[i], name);
+		if (!access(path, F_OK))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Packages split vista by plugin, so the package is named by rule, not by
+ * a table: tracer NAME comes in vista-plugin-NAME, sink NAME in
+ * vista-sink-NAME (lower case, '_' as '-': package names allow neither).
+ */
+void loader_package(const char *kind, char *buf, size_t len)
+{
+	const char *name = strchr(kind, '.');
+	size_t n;
+
+	n = snprintf(buf, len, "vista-%s-",
+		     strncmp(kind, "sink.", 5) ? "plugin" : "sink");
+	for (name = name ? name + 1 : ""; *name && n + 1 < len; name++)
+		buf[n++] = *name == '_' ? '-' : tolower((unsigned char)*name);
+	if (n < len)
+		buf[n] = '\0';
+}
+
+static void missing_msg(const struct vista *v, const char *kind,
+			const char *name, char *why, size_t len)
+{
+	char pkg[256], *msg = NULL;
+	size_t size = 0, i;
+	FILE *f;
+
+	loader_package(kind, pkg, sizeof(pkg));
+	f = open_memstream(&msg, &size);
+	if (!f) {
+		snprintf(why, len, "no plugin for [%s] (%s): install %s", kind,
+			 name, pkg);
+		return;
+	}
+	fprintf(f, "no plugin for [%s] (%s in ", kind, name);
+	for (i = 0; i < v->nr_plugin_dirs; i++)
+		fprintf(f, "%s%s", i ? ", " : "", v->plugin_dirs[i]);
+	fprintf(f, "): install %s", pkg);
+	fclose(f);
+	snprintf(why, len, "%s", msg);
+	free(msg);
+}
+
+int loader_missing(const struct vista *v, const char *kind, char *why,
+		   size_t len)
 {
 	char name[256], path[PATH_MAX + 256];
-	const char *dot = strchr(kind, '.');
-	size_t i;
+	int ret;
+
+	ret = kind_file(kind, name, sizeof(name));
+	if (ret)
+		return ret;
+	ret = find_file(v, name, path, sizeof(path));
+	if (ret)
+		missing_msg(v, kind, name, why, len);
+	return ret;
+}
+
+struct plugin_file *loader_load(struct vista *v, const char *kind)
+{
+	char name[256], path[PATH_MAX + 256], why[1024];
 
 	if (ensure_files(v))
 		return NULL;
@@ -258,21 +338,14 @@ struct plugin_file *loader_load(struct vista *v, const char *kind)
 		err("too many plugins");
 		return NULL;
 	}
-	if (!dot || (strncmp(kind, "tracer.", 7) && strncmp(kind, "sink.", 5)))
+	if (kind_file(kind, name, sizeof(name)))
 		return NULL;
-	snprintf(name, sizeof(name), "%.*s_%s.so", (int)(dot - kind), kind,
-		 dot + 1);
-	for (i = 0; i < v->nr_plugin_dirs; i++) {
-		snprintf(path, sizeof(path), "%s/%s", v->plugin_dirs[i], name);
-		if (access(path, F_OK))
-			continue;
-		return open_file(v, path, kind);
+	if (find_file(v, name, path, sizeof(path))) {
+		missing_msg(v, kind, name, why, sizeof(why));
+		err("%s", why);
+		return NULL;
 	}
-	err("[%s]: plugin %s not found (searched %zu plugin directories, "
-	    "last %s); install it or point --plugin-dir at it", kind, name,
-	    v->nr_plugin_dirs,
-	    v->nr_plugin_dirs ? v->plugin_dirs[v->nr_plugin_dirs - 1] : "-");
-	return NULL;
+	return open_file(v, path, kind);
 }
 
 int loader_list(struct vista *v, FILE *out)

@@ -123,9 +123,31 @@ static bool has_short_help(int argc, char **argv)
 	return false;
 }
 
-static int need_section(struct config *cfg, const char *kind, void *arg)
+/* A profile's section of a kind no loaded row knows: load its plugin, or
+ * say which package brings it (the profile reports it at its line). */
+static int need_section(struct config *cfg, const char *kind, void *arg,
+			char *why, size_t len)
 {
+	int ret = loader_missing(vista, kind, why, len);
+
+	if (ret)
+		return ret;
 	return loader_load(vista, kind) ? 0 : -ENOENT;
+}
+
+/* A section's plugin; a missing one is named with the package that brings
+ * it, at the profile line that asked for it if a profile did. */
+static struct plugin_file *section_plugin(const struct config_section *s)
+{
+	char why[1024];
+
+	if (loader_missing(vista, s->kind, why, sizeof(why)) != -ENOENT)
+		return loader_load(vista, s->kind);
+	if (s->file)
+		fprintf(stderr, "%s:%d: %s\n", s->file, s->line, why);
+	else
+		err("%s", why);
+	return NULL;
 }
 
 static int add_instance(const char *section, struct plugin_file *f)
@@ -198,7 +220,7 @@ static int make_instances(void)
 		 * not a request to load its plugin. */
 		if (!strcmp(s->kind, "core") || s->source == CONFIG_DEFAULT)
 			continue;
-		f = loader_load(vista, s->kind);
+		f = section_plugin(s);
 		if (!f)
 			return -ENOENT;
 		ret = add_instance(s->name, f);

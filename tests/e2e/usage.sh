@@ -56,8 +56,13 @@ printf '[core]\n\noutput-limit-lines = lots\n' >"$T/v.ini"
 expect 2 "$T/v.ini:3: output-limit-lines: invalid value" --profile "$T/v.ini"
 expect 2 "$T/nothere.ini" --profile "$T/nothere.ini"
 printf '[sink.nothere]\n' >"$T/p.ini"
-expect 2 "plugin sink_nothere.so not found" --filter-trace-skb \
-	--profile "$T/p.ini"
+expect 2 "$T/p.ini:1: no plugin for [sink.nothere] (sink_nothere.so in " \
+	--filter-trace-skb --profile "$T/p.ini"
+# One line, ending with the package that would bring it.
+[ "$(wc -l <"$T/err")" = 1 ] &&
+	grep -q '): install vista-sink-nothere$' "$T/err" &&
+	pass "a missing plugin names its package" ||
+	fail "missing plugin: $(cat "$T/err")"
 
 out=$("$VISTA" --help); rc=$?
 for f in all-kmods filter-addr filter-ifname filter-kprobe-batch filter-netns \

@@ -595,7 +595,8 @@ static const struct vista_option fancy_rows[] = {
 
 static int need_calls;
 
-static int need_fancy(struct config *c, const char *kind, void *arg)
+static int need_fancy(struct config *c, const char *kind, void *arg,
+		      char *why, size_t len)
 {
 	cr_expect_eq(arg, &need_calls);
 	cr_expect_str_eq(kind, "sink.fancy");
@@ -603,12 +604,21 @@ static int need_fancy(struct config *c, const char *kind, void *arg)
 	return config_add_rows(c, fancy_rows, 2);
 }
 
-static int need_nothing(struct config *c, const char *kind, void *arg)
+/* A plugin that cannot be loaded, already reported: no reason given. */
+static int need_nothing(struct config *c, const char *kind, void *arg,
+			char *why, size_t len)
 {
-	(void)c;
-	(void)kind;
-	(void)arg;
 	need_calls++;
+	return -ENOENT;
+}
+
+/* A plugin that is not installed: the reason names the package. */
+static int need_package(struct config *c, const char *kind, void *arg,
+			char *why, size_t len)
+{
+	need_calls++;
+	snprintf(why, len, "no plugin for [%s]: install vista-sink-fancy",
+		 kind);
 	return -ENOENT;
 }
 
@@ -627,6 +637,15 @@ Test(config, profile_plugin_not_found)
 {
 	cfg.need_section = need_nothing;
 	profile_fails("plugin.ini", 4, "unknown section [sink.fancy:audit]");
+	cr_expect_eq(need_calls, 1);
+}
+
+/* The loader's reason replaces "unknown section", at the section's line. */
+Test(config, profile_plugin_not_installed)
+{
+	cfg.need_section = need_package;
+	profile_fails("plugin.ini", 4,
+		      "no plugin for [sink.fancy]: install vista-sink-fancy");
 	cr_expect_eq(need_calls, 1);
 }
 

@@ -171,12 +171,84 @@ Test(loader, foreign_owner_refused)
 		  "stderr: %s", stderr_text());
 }
 
-Test(loader, missing_plugin_named)
+/* The searched directories as the loader names them. */
+static const char *dirs_text(void)
 {
+	static char buf[1024];
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < v.nr_plugin_dirs; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : "",
+			      v.plugin_dirs[i]);
+	return buf;
+}
+
+/* One line: the section, the file, where it was looked for, and the
+ * package that brings it. */
+Test(loader, missing_plugin_names_its_package)
+{
+	char expect[512];
+
 	cr_assert_null(loader_load(&v, "sink.nothere"));
-	cr_assert(strstr(stderr_text(), "[sink.nothere]: plugin "
-				       "sink_nothere.so not found"),
-		  "stderr: %s", stderr_text());
+	snprintf(expect, sizeof(expect), "vista: no plugin for [sink.nothere] "
+		 "(sink_nothere.so in %s): install vista-sink-nothere\n",
+		 dirs_text());
+	cr_assert_str_eq(stderr_text(), expect);
+}
+
+Test(loader, missing_reports_without_logging)
+{
+	char why[512], expect[512];
+
+	cr_assert_eq(loader_missing(&v, "tracer.good", why, sizeof(why)), 0);
+	cr_assert_eq(loader_missing(&v, "tracer.tcp", why, sizeof(why)),
+		     -ENOENT);
+	snprintf(expect, sizeof(expect), "no plugin for [tracer.tcp] "
+		 "(tracer_tcp.so in %s): install vista-plugin-tcp",
+		 dirs_text());
+	cr_assert_str_eq(why, expect);
+	cr_assert_eq(loader_missing(&v, "core", why, sizeof(why)), -EINVAL);
+	/* Nothing was loaded, nothing was said. */
+	cr_assert_eq(v.nr_files, 0);
+	cr_assert_str_eq(stderr_text(), "");
+}
+
+/* Every searched directory is named, in search order. */
+Test(loader, missing_names_every_directory)
+{
+	const char *more[] = { "/nonexistent/vista" };
+	char why[512], expect[512];
+
+	cr_assert(loader_default_dirs(&v, more, 1) == 0);
+	cr_assert_eq(v.nr_plugin_dirs, 3);
+	cr_assert_eq(loader_missing(&v, "sink.json", why, sizeof(why)),
+		     -ENOENT);
+	snprintf(expect, sizeof(expect), "no plugin for [sink.json] "
+		 "(sink_json.so in %s, %s, /nonexistent/vista): install "
+		 "vista-sink-json", dir, v.plugin_dirs[1]);
+	cr_assert_str_eq(why, expect);
+}
+
+/* The package name comes by rule, never from a table. */
+Test(loader, package_by_rule)
+{
+	char pkg[64];
+
+	loader_package("tracer.skb", pkg, sizeof(pkg));
+	cr_assert_str_eq(pkg, "vista-plugin-skb");
+	loader_package("tracer.iptables", pkg, sizeof(pkg));
+	cr_assert_str_eq(pkg, "vista-plugin-iptables");
+	loader_package("sink.pcapng", pkg, sizeof(pkg));
+	cr_assert_str_eq(pkg, "vista-sink-pcapng");
+	loader_package("sink.json", pkg, sizeof(pkg));
+	cr_assert_str_eq(pkg, "vista-sink-json");
+	/* Package names have no '_' and no capitals. */
+	loader_package("tracer.My_Proto", pkg, sizeof(pkg));
+	cr_assert_str_eq(pkg, "vista-plugin-my-proto");
+	/* Cut, still terminated. */
+	loader_package("tracer.averyverylongname", pkg, 16);
+	cr_assert_str_eq(pkg, "vista-plugin-av");
 }
 
 Test(loader, wrong_kind_in_file_refused)
