@@ -8,6 +8,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config \
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev \
-	libinih-dev libcriterion-dev \
+	libinih-dev libcriterion-dev debhelper dpkg-dev \
 	iproute2 iptables nftables iputils-ping jq util-linux tshark groff-base \
 	qemu-system-x86 busybox-static kmod cpio xz-utils >/dev/null

@@ -50,6 +50,8 @@ TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/vista-lib.sh
+# Root, installs packages: run by .ci/run, not by make check.
+EXTRA_DIST += tests/pkg/debian.sh
 
 # The installed vista finds the installed plugins (make distcheck runs it).
 installcheck-local:
