@@ -290,27 +290,36 @@ void loader_package(const char *kind, char *buf, size_t len)
 		buf[n] = '\0';
 }
 
+/*
+ * "no plugin for [KIND] (FILE in DIR, DIR): install PACKAGE". Directories
+ * are named while they fit ("DIR, 6 more"): the package must not be cut.
+ */
 static void missing_msg(const struct vista *v, const char *kind,
 			const char *name, char *why, size_t len)
 {
-	char pkg[256], *msg = NULL;
-	size_t size = 0, i;
-	FILE *f;
+	char pkg[256], tail[300];
+	size_t n, i, more;
+	const char *sep;
 
 	loader_package(kind, pkg, sizeof(pkg));
-	f = open_memstream(&msg, &size);
-	if (!f) {
-		snprintf(why, len, "no plugin for [%s] (%s): install %s", kind,
-			 name, pkg);
-		return;
+	snprintf(tail, sizeof(tail), "): install %s", pkg);
+	n = snprintf(why, len, "no plugin for [%s] (%s in ", kind, name);
+	for (i = 0; i < v->nr_plugin_dirs && n < len; i++) {
+		sep = i ? ", " : "";
+		/* room for ", N more" while more directories follow */
+		more = i + 1 < v->nr_plugin_dirs ? 24 : 0;
+		if (n + strlen(sep) + strlen(v->plugin_dirs[i]) + strlen(tail) +
+		    more >= len) {
+			n += snprintf(why + n, len - n, i ? "%s%zu more" :
+				      "%s%zu directories", sep,
+				      v->nr_plugin_dirs - i);
+			break;
+		}
+		n += snprintf(why + n, len - n, "%s%s", sep,
+			      v->plugin_dirs[i]);
 	}
-	fprintf(f, "no plugin for [%s] (%s in ", kind, name);
-	for (i = 0; i < v->nr_plugin_dirs; i++)
-		fprintf(f, "%s%s", i ? ", " : "", v->plugin_dirs[i]);
-	fprintf(f, "): install %s", pkg);
-	fclose(f);
-	snprintf(why, len, "%s", msg);
-	free(msg);
+	if (n < len)
+		snprintf(why + n, len - n, "%s", tail);
 }
 
 int loader_missing(const struct vista *v, const char *kind, char *why,

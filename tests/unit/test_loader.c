@@ -230,6 +230,33 @@ Test(loader, missing_names_every_directory)
 	cr_assert_str_eq(why, expect);
 }
 
+/* Too many directories for the line: they are cut, the package is not. */
+Test(loader, missing_cuts_directories_not_the_package)
+{
+	char why[200], more[8][64];
+	const char *dirs[8];
+	size_t i;
+
+	for (i = 0; i < 8; i++) {
+		snprintf(more[i], sizeof(more[i]),
+			 "/a/rather/long/plugin/directory/number/%zu", i);
+		dirs[i] = more[i];
+	}
+	cr_assert(loader_default_dirs(&v, dirs, 8) == 0);
+	cr_assert_eq(loader_missing(&v, "tracer.tcp", why, sizeof(why)),
+		     -ENOENT);
+	cr_assert(strlen(why) < sizeof(why) - 1, "why: %s", why);
+	cr_assert(strstr(why, " more): install vista-plugin-tcp") &&
+		  !strcmp(why + strlen(why) - 24, "install vista-plugin-tcp"),
+		  "why: %s", why);
+	cr_assert(!strncmp(why, "no plugin for [tracer.tcp] (tracer_tcp.so "
+			   "in ", 41), "why: %s", why);
+	/* Not even one directory fits. */
+	cr_assert_eq(loader_missing(&v, "tracer.tcp", why, 100), -ENOENT);
+	cr_assert_str_eq(why, "no plugin for [tracer.tcp] (tracer_tcp.so in "
+			 "10 directories): install vista-plugin-tcp");
+}
+
 /* The package name comes by rule, never from a table. */
 Test(loader, package_by_rule)
 {
