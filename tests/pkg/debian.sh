@@ -70,8 +70,9 @@ LIBDIR=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/vista
 SRC=$T/src/vista-$VER
 mkdir -p "$T/src"
 rev=$(git -C "$SRCDIR" stash create)
-log "exporting ${rev:-HEAD} ($(git -C "$SRCDIR" rev-parse --short HEAD)" \
-	"${rev:+plus uncommitted changes})"
+what=$(git -C "$SRCDIR" rev-parse --short HEAD)
+[ -z "$rev" ] || what="$what with the uncommitted changes (stash $rev)"
+log "exporting $what"
 git -C "$SRCDIR" archive --prefix="vista-$VER/" "${rev:-HEAD}" |
 	tar -x -C "$T/src" || { echo "FAIL: git archive"; exit 1; }
 log "dpkg-buildpackage -b -us -uc in $SRC"
