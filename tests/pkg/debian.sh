@@ -32,7 +32,7 @@ flock -n 8 || { log "waiting for another $(basename "$0")"; flock 8; }
 # take others along); it does not wait for the dpkg lock, so it retries.
 INSTALLED=
 purge() {
-	local p here= i
+	local p here=''
 	[ -n "$INSTALLED" ] || return 0
 	for p in $INSTALLED; do
 		case $(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null) in
@@ -43,7 +43,7 @@ purge() {
 	INSTALLED=
 	[ -n "$here" ] || return 0
 	log "purging$here"
-	for i in $(seq 1 60); do
+	for _ in $(seq 1 60); do
 		dpkg --purge $here >"$T/purge.log" 2>&1 && return 0
 		grep -qi lock "$T/purge.log" || break
 		sleep 5
