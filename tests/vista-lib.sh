@@ -16,14 +16,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# What assert_no_leftovers compares with: taken before each vista run.
+leftover_baseline() {
+	LINKS_BEFORE=$(link_count)
+	KPROBES_BEFORE=$(kprobe_count)
+	FTRACE_BEFORE=$(ftrace_count)
+}
+
 # start_vista OUT ARGS...: run vista in the background until it listens
 # ("listening for events" on stderr, in OUT.err).
 start_vista() {
 	local out=$1 i
 	shift
-	LINKS_BEFORE=$(link_count)
-	KPROBES_BEFORE=$(kprobe_count)
-	FTRACE_BEFORE=$(ftrace_count)
+	leftover_baseline
 	log "vista $*"
 	"$VISTA" "$@" >"$out" 2>"$out.err" &
 	VISTA_PID=$!

@@ -97,8 +97,7 @@ static int udpfull_decode(struct vista_ctx *ctx, const void *data,
 	rec->tuple = ev->tuple.l3proto ? &ev->tuple : NULL;
 	rec->ifname = ctx->host->ifname(ctx, ev->hdr.netns, ev->meta.ifindex);
 	rec->pkt = vista_record_packet(&st->pkt, data, size, ev->pkt_off);
-	vista_field_u(&st->fields[0], "rc", VISTA_FIELD_INT, 0);
-	st->fields[0].i = ev->rc;
+	vista_field_i(&st->fields[0], "rc", ev->rc);
 	vista_field_u(&st->fields[1], "rcvbuf", VISTA_FIELD_UINT, ev->rcvbuf);
 	vista_field_u(&st->fields[2], "rmem", VISTA_FIELD_UINT, ev->rmem);
 	st->group.name = "UDPFULL";

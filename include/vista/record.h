@@ -42,6 +42,15 @@ static inline void vista_field_u(struct vista_field *f, const char *name,
 	f->u = v;
 }
 
+/* Set f to a signed value. */
+static inline void vista_field_i(struct vista_field *f, const char *name,
+				 __s64 v)
+{
+	f->name = name;
+	f->type = VISTA_FIELD_INT;
+	f->i = v;
+}
+
 /* Set f to a string that lives as long as the record. */
 static inline void vista_field_s(struct vista_field *f, const char *name,
 				 const char *s)
@@ -69,6 +78,17 @@ struct vista_frame {
 };
 
 #define VISTA_MAX_GROUPS	8
+
+/* skb->pkt_type by name (PACKET_HOST ...), NULL beyond the known ones. */
+static inline const char *vista_pkt_type_name(unsigned int t)
+{
+	static const char *const names[] = {
+		"HOST", "BROADCAST", "MULTICAST", "OTHERHOST",
+		"OUTGOING", "LOOPBACK", "USER", "KERNEL",
+	};
+
+	return t < sizeof(names) / sizeof(*names) ? names[t] : NULL;
+}
 
 /* ABI 1.3: a captured packet (struct vista_pkt on the wire). */
 struct vista_packet {

@@ -103,9 +103,7 @@ static void field_enum(struct vista_ctx *ctx, struct vista_field *f,
 	if (s) {
 		vista_field_s(f, name, s);
 	} else {
-		f->name = name;
-		f->type = VISTA_FIELD_INT;
-		f->i = v;
+		vista_field_i(f, name, v);
 	}
 }
 

@@ -439,9 +439,7 @@ static int tcx_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	if (exit_) {
 		if (verdict)
 			vista_field_s(&f[n++], "verdict", verdict);
-		f[n].name = "ret";
-		f[n].type = VISTA_FIELD_INT;
-		f[n++].i = (__s64)ev->verdict;
+		vista_field_i(&f[n++], "ret", (__s64)ev->verdict);
 		vista_field_u(&f[n++], "cost_ns", VISTA_FIELD_UINT,
 			      ev->cost_ns);
 	}

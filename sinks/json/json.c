@@ -133,11 +133,6 @@ static void json_field(struct json_state *st, const struct vista_field *f)
 	}
 }
 
-static const char *const json_pkt_types[] = {
-	"HOST", "BROADCAST", "MULTICAST", "OTHERHOST",
-	"OUTGOING", "LOOPBACK", "USER", "KERNEL",
-};
-
 static void json_meta(struct json_state *st, const struct vista_record *rec)
 {
 	const struct vista_skb_meta *m = rec->meta;
@@ -150,8 +145,8 @@ static void json_meta(struct json_state *st, const struct vista_record *rec)
 	json_u64(st, "protocol", m->protocol);
 	json_u64(st, "mtu", m->mtu);
 	json_u64(st, "len", m->len);
-	if (m->pkt_type < sizeof(json_pkt_types) / sizeof(*json_pkt_types))
-		json_kstr(st, "pkt_type", json_pkt_types[m->pkt_type]);
+	if (vista_pkt_type_name(m->pkt_type))
+		json_kstr(st, "pkt_type", vista_pkt_type_name(m->pkt_type));
 	else
 		json_u64(st, "pkt_type", m->pkt_type);
 	json_end(st);
@@ -243,15 +238,34 @@ static void json_group(struct json_state *st, const struct vista_group *g)
 	json_end(st);
 }
 
-static void json_event(struct json_state *st, const struct vista_record *rec)
+/* What every record starts with: schema version, type, time. */
+static void json_head(struct json_state *st, const char *type,
+		      const struct vista_record *rec)
+{
+	json_begin(st);
+	json_u64(st, "v", JSON_SCHEMA);
+	json_kstr(st, "type", type);
+	json_u64(st, "time_ns", rec->wall_ns);
+	json_u64(st, "mono_ns", rec->ts_ns);
+}
+
+/* The fields of groups without a name, as members of the record. */
+static void json_top_fields(struct json_state *st,
+			    const struct vista_record *rec)
 {
 	unsigned int i, j;
 
-	json_begin(st);
-	json_u64(st, "v", JSON_SCHEMA);
-	json_kstr(st, "type", "event");
-	json_u64(st, "time_ns", rec->wall_ns);
-	json_u64(st, "mono_ns", rec->ts_ns);
+	for (i = 0; rec->groups && i < rec->nr_groups; i++)
+		for (j = 0; !rec->groups[i].name && j <
+			    rec->groups[i].nr_fields; j++)
+			json_field(st, &rec->groups[i].fields[j]);
+}
+
+static void json_event(struct json_state *st, const struct vista_record *rec)
+{
+	unsigned int i;
+
+	json_head(st, "event", rec);
 	json_kstr(st, "plugin", rec->plugin);
 	json_kstr(st, "func", rec->func);
 	json_hex(st, "obj", rec->obj);
@@ -262,10 +276,7 @@ static void json_event(struct json_state *st, const struct vista_record *rec)
 	json_kstr(st, "comm", rec->comm);
 	json_u64(st, "netns", rec->netns);
 	/* Top-level fields (a drop reason, a program's verdict ...). */
-	for (i = 0; rec->groups && i < rec->nr_groups; i++)
-		for (j = 0; !rec->groups[i].name && j <
-			    rec->groups[i].nr_fields; j++)
-			json_field(st, &rec->groups[i].fields[j]);
+	json_top_fields(st, rec);
 	if (rec->meta)
 		json_meta(st, rec);
 	if (rec->tuple)
@@ -296,16 +307,8 @@ static void json_event(struct json_state *st, const struct vista_record *rec)
 /* Events lost since the previous notice: the core tells every second. */
 static void json_lost(struct json_state *st, const struct vista_record *rec)
 {
-	const struct vista_group *g = rec->nr_groups ? rec->groups : NULL;
-	unsigned int i;
-
-	json_begin(st);
-	json_u64(st, "v", JSON_SCHEMA);
-	json_kstr(st, "type", "lost");
-	json_u64(st, "time_ns", rec->wall_ns);
-	json_u64(st, "mono_ns", rec->ts_ns);
-	for (i = 0; g && i < g->nr_fields; i++)
-		json_field(st, &g->fields[i]);
+	json_head(st, "lost", rec);
+	json_top_fields(st, rec);	/* lost, total */
 	json_end(st);
 	json_out(st, "\n");
 }

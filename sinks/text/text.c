@@ -166,15 +166,11 @@ static void text_wall(struct text_state *st, __u64 wall_ns)
 	text_out(st, "%12s ", col);
 }
 
-static const char *const text_pkt_types[] = {
-	"HOST", "BROADCAST", "MULTICAST", "OTHERHOST",
-	"OUTGOING", "LOOPBACK", "USER", "KERNEL",
-};
-
 static void text_meta(struct text_state *st, const struct vista_record *rec)
 {
 	const struct vista_skb_meta *m = rec->meta;
 	char iface[64];
+	const char *type = vista_pkt_type_name(m->pkt_type);
 	char pkt[32];
 
 	if (rec->ifname)
@@ -183,8 +179,8 @@ static void text_meta(struct text_state *st, const struct vista_record *rec)
 	else
 		snprintf(iface, sizeof(iface), "%u", m->ifindex);
 
-	if (m->pkt_type < sizeof(text_pkt_types) / sizeof(text_pkt_types[0]))
-		snprintf(pkt, sizeof(pkt), "%s", text_pkt_types[m->pkt_type]);
+	if (type)
+		snprintf(pkt, sizeof(pkt), "%s", type);
 	else
 		snprintf(pkt, sizeof(pkt), "UNKNOWN(%u)", m->pkt_type);
 

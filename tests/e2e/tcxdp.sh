@@ -27,9 +27,7 @@ ip netns exec "$NS_A" ping -c 1 -W 1 "$ADDR_B" >/dev/null 2>&1 &&
 
 # run ARGS...: vista in the foreground (10 s at most); sets RC.
 run() {
-	LINKS_BEFORE=$(link_count)
-	KPROBES_BEFORE=$(kprobe_count)
-	FTRACE_BEFORE=$(ftrace_count)
+	leftover_baseline
 	log "vista $*"
 	timeout -s INT 10 "$VISTA" "$@" >"$T/out" 2>"$T/err"
 	RC=$?

@@ -139,9 +139,7 @@ Test(json, every_part)
 	vista_field_s(&top[0], "reason", "SKB_DROP_REASON_NETFILTER_DROP");
 	vista_field_s(&ipt[0], "table", "filter");
 	vista_field_u(&ipt[1], "cost_ns", VISTA_FIELD_UINT, 1234);
-	ipt[2].name = "delta";
-	ipt[2].type = VISTA_FIELD_INT;
-	ipt[2].i = -5;
+	vista_field_i(&ipt[2], "delta", -5);
 	stub_ifname(4026531840U, 2, "eth0");
 	rec.meta = &m;
 	rec.ifname = "eth0";
