@@ -11,7 +11,8 @@
 # The pcapng capture goes to the host (tests/vm/host-checks/tcxdp.sh):
 # tshark reads verdicts, queue, direction, packet ids, names, bytes.
 # --pcap-mode exit writes only the exits; the shipped tcxdp-pcap profile
-# by name does the same as the flags; a filter that matches nothing
+# by name does the same as the flags; JSON carries the program's id,
+# point, verdict and run time; a filter that matches nothing
 # gives no event; the skb the TC program shot is the one the kernel drops
 # next (with --filter-skb-drop-stack); with two programs of one name,
 # each is named name#id. Nothing left behind.
@@ -109,6 +110,25 @@ f=$(funcs "$T/prof.txt" 4806)
 [ -s vista.pcapng ] && export_file vista.pcapng profile.pcapng ||
 	fail "--profile tcxdp-pcap wrote no ./vista.pcapng"
 cd / || true
+assert_no_leftovers
+
+# JSON: the program's fields for programs (id, hook, point, verdict, the
+# time it ran).
+out=$T/tc.jsonl
+start_vista "$out" --filter-trace-tc --output-json icmp ||
+	{ fail "vista did not start with --output-json"; finish; }
+ip netns exec "$NS_A" ping -c 1 -W 1 -e 4807 "$ADDR_B" >/dev/null 2>&1
+sleep 1
+stop_vista INT || fail "json: exit $? after SIGINT"
+q='select(.tuple.icmp_id == 4807 and .plugin == "tcxdp"
+	and .prog == "test_tc_icmp_drop" and .prog_id == '"${TC_ID:-0}"'
+	and .hook == "tc")'
+e=$(jq -c "$q | select(.point == \"entry\" and .verdict == null)" "$out" | wc -l)
+x=$(jq -c "$q | select(.point == \"exit\" and .verdict == \"TC_ACT_SHOT\"
+	and .ret == 2 and .cost_ns > 0)" "$out" | wc -l)
+[ "$e" = 1 ] && [ "$x" = 1 ] &&
+	pass "JSON: entry, and exit with TC_ACT_SHOT, ret 2, cost_ns $(jq "$q | .cost_ns // empty" "$out")" ||
+	{ fail "JSON: $e entries, $x exits"; cat "$out"; }
 assert_no_leftovers
 
 # With the drops: the skb the TC program shot is the one the kernel
