@@ -6,7 +6,13 @@
  * the cBPF state lives in callee-saved registers):
  *	r6 = A, r7 = X (both kept zero-extended 32-bit values)
  *	r8 = data, r9 = data_end - data (the packet length)
- *	fp-64..fp-1 = M[0..15], fp-72 = buffer for packet loads
+ *	fp-64..fp-1 = M[0..15], fp-72 = buffer for packet loads,
+ *	fp-136..fp-73 = the packet's first CBPF_WINDOW bytes
+ *
+ * Every helper call costs: the prologue reads the packet's first
+ * CBPF_WINDOW bytes (the headers most expressions look at) with one, and
+ * loads inside them are plain stack loads; loads beyond take a helper call
+ * each.
  *
  * Semantics follow libpcap's bpf_filter(): A and X start at 0, loads out of
  * the packet and division by a zero X return 0 (no match), and a shift by
@@ -28,8 +34,9 @@
 #define CB_LEN		BPF_REG_9
 #define CB_MEM_OFF	(-64)
 #define CB_BUF_OFF	(-72)
+#define CB_WIN_OFF	(CB_BUF_OFF - CBPF_WINDOW)
 
-_Static_assert(-CB_BUF_OFF == CBPF_STACK_SIZE, "stack layout");
+_Static_assert(-CB_WIN_OFF == CBPF_STACK_SIZE, "stack layout");
 _Static_assert(BPF_MEMWORDS == 16, "M[] is 16 words");
 
 /* A jump to patch once every cBPF instruction has its eBPF position. */
@@ -131,13 +138,15 @@ static __u8 cb_size(__u16 code)
  * or return 0 from the filter if they are not all inside the packet.
  * The offset is computed in 64 bits so that X + k cannot wrap, and it is
  * bounded by a constant so that the verifier accepts data + offset when
- * data is a packet pointer.
+ * data is a packet pointer. Inside the window the prologue read, a stack
+ * load at a bounded variable offset; beyond it, a probe read.
  */
 static void cb_emit_load(struct cb_ctx *c, __u8 dst, __u8 size, bool ind,
 			 __u32 k, size_t out)
 {
 	static const __u8 ldx_size[] = { [1] = BPF_B, [2] = BPF_H,
 					  [4] = BPF_W };
+	__s16 i;
 
 	cb_emit(c, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, (__s32)k);
 	if (ind) {
@@ -150,6 +159,23 @@ static void cb_emit_load(struct cb_ctx *c, __u8 dst, __u8 size, bool ind,
 	cb_emit(c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_1, 0, 0);
 	cb_emit(c, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, size);
 	cb_emit_jmp(c, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_2, CB_LEN, 0, out);
+	/*
+	 * In the window: byte by byte (the verifier wants aligned stack
+	 * loads; the offset is only known to be in range), most significant
+	 * first, which is also network order; then over the probe read.
+	 */
+	cb_emit(c, BPF_JMP | BPF_JGT | BPF_K, BPF_REG_1, 0, 3 * size + 1,
+		CBPF_WINDOW - size);
+	cb_emit(c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_10, 0, 0);
+	cb_emit(c, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_1, 0, 0);
+	cb_emit(c, BPF_LDX | BPF_MEM | BPF_B, dst, BPF_REG_3, CB_WIN_OFF, 0);
+	for (i = 1; i < size; i++) {
+		cb_emit(c, BPF_ALU | BPF_LSH | BPF_K, dst, 0, 0, 8);
+		cb_emit(c, BPF_LDX | BPF_MEM | BPF_B, BPF_REG_4, BPF_REG_3,
+			CB_WIN_OFF + i, 0);
+		cb_emit(c, BPF_ALU | BPF_OR | BPF_X, dst, BPF_REG_4, 0, 0);
+	}
+	cb_emit(c, BPF_JMP | BPF_JA, 0, 0, size > 1 ? 9 : 8, 0);
 	cb_emit(c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, CB_DATA, 0, 0);
 	cb_emit(c, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_3, BPF_REG_1, 0, 0);
 	cb_emit(c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10, 0, 0);
@@ -162,6 +188,21 @@ static void cb_emit_load(struct cb_ctx *c, __u8 dst, __u8 size, bool ind,
 	if (size > 1)	/* cBPF loads are network order */
 		cb_emit(c, BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0,
 			size * 8);
+}
+
+/* Does the program read the packet (not only its length)? */
+static bool cb_reads_packet(const struct sock_filter *prog, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		__u16 cls = BPF_CLASS(prog[i].code), mode = BPF_MODE(prog[i].code);
+
+		if ((cls == BPF_LD && (mode == BPF_ABS || mode == BPF_IND)) ||
+		    (cls == BPF_LDX && mode == BPF_MSH))
+			return true;
+	}
+	return false;
 }
 
 static bool cb_uses_mem(const struct sock_filter *prog, size_t len)
@@ -419,6 +460,28 @@ int cbpf_to_ebpf(const struct sock_filter *prog, size_t len,
 	cb_emit(&c, BPF_ALU64 | BPF_SUB | BPF_X, CB_LEN, CB_DATA, 0, 0);
 	cb_emit(&c, BPF_ALU | BPF_MOV | BPF_K, CB_A, 0, 0, 0);
 	cb_emit(&c, BPF_ALU | BPF_MOV | BPF_K, CB_X, 0, 0, 0);
+	/*
+	 * The window: min(length, CBPF_WINDOW) bytes in one probe read. If
+	 * even that fails the packet is not readable: no match.
+	 */
+	if (cb_reads_packet(prog, len)) {
+		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10,
+			0, 0);
+		cb_emit(&c, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0,
+			CB_WIN_OFF);
+		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, CB_LEN,
+			0, 0);
+		cb_emit(&c, BPF_JMP | BPF_JLE | BPF_K, BPF_REG_2, 0, 1,
+			CBPF_WINDOW);
+		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0,
+			CBPF_WINDOW);
+		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, CB_DATA,
+			0, 0);
+		cb_emit(&c, BPF_JMP | BPF_CALL, 0, 0, 0,
+			BPF_FUNC_probe_read_kernel);
+		cb_emit_jmp(&c, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0,
+			    len);
+	}
 	/* libpcap never reads M[] unwritten, but the verifier cannot know */
 	if (cb_uses_mem(prog, len)) {
 		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);

@@ -7,9 +7,10 @@
  *
  * r1 and r2 bound the packet in kernel memory; they may be packet pointers
  * (XDP, tc) or plain scalars (tracing programs). Packet bytes are read with
- * bpf_probe_read_kernel after a bounds check in the generated code, so the
- * subprogram works in any program type that may call that helper. It
- * returns the cBPF return value: nonzero if the packet matches.
+ * bpf_probe_read_kernel after a bounds check in the generated code (the
+ * first CBPF_WINDOW bytes in one call at the start, the rest load by
+ * load), so the subprogram works in any program type that may call that
+ * helper. It returns the cBPF return value: nonzero if the packet matches.
  */
 #ifndef VISTA_CORE_CBPF_H
 #define VISTA_CORE_CBPF_H
@@ -24,8 +25,17 @@
  */
 #define CBPF_MAX_PKT_OFF	0xffffU
 
-/* Stack used by the subprogram: M[0..15] plus an 8-byte load buffer. */
-#define CBPF_STACK_SIZE		72
+/*
+ * Packet bytes read at once when the filter starts: Ethernet, IPv6 and
+ * the L4 ports fit (14 + 40 + 4 bytes).
+ */
+#define CBPF_WINDOW		64
+
+/*
+ * Stack used by the subprogram: M[0..15], an 8-byte load buffer and the
+ * window.
+ */
+#define CBPF_STACK_SIZE		(72 + CBPF_WINDOW)
 
 /*
  * Translate @len classic instructions at @prog. On success, *@out is a
