@@ -91,8 +91,9 @@ struct {
  * and copied into the ring buffer at its real size.
  */
 static __always_inline int skb_submit_pkt(void *ctx, struct skb_event *ev,
-					  struct sk_buff *skb, bool stack,
-					  __u32 snaplen)
+					  struct sk_buff *skb,
+					  struct net_device *dev, bool stack,
+					  __u32 snaplen, bool direct)
 {
 	struct skb_scratch *s;
 	struct vista_pkt *p;
@@ -104,21 +105,30 @@ static __always_inline int skb_submit_pkt(void *ctx, struct skb_event *ev,
 	off = vista_scratch_event(ctx, s->buf, ev, sizeof(*ev), stack);
 	p = (struct vista_pkt *)(s->buf + off);
 	/* Nothing captured (no header known): the event alone. */
-	n = vista_skb_capture(skb, p, snaplen);
+	n = __vista_skb_capture(skb, dev, p, snaplen, direct);
 	((struct skb_event *)s->buf)->pkt_off = n ? off : 0;
 	vista_scratch_output(s->buf, n ? off + sizeof(*p) + n : off,
 			     sizeof(s->buf));
 	return 0;
 }
 
+/*
+ * direct: skb is a BTF-typed pointer (tp_btf, fentry with the skb in a
+ * typed argument), read by direct loads; else by probe reads.
+ */
 static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 				      __u16 kind, __u32 target, __u64 func_ip,
-				      __u32 reason)
+				      __u32 reason, bool direct)
 {
 	const struct vista_filter_cfg *cfg;
 	struct skb_event ev = {};
+	struct net_device *dev;
 
-	if (!vista_skb_collect(skb, skb_mark, &ev.hdr, &ev.meta, &ev.tuple))
+	if (!skb)
+		return 0;
+	dev = VISTA_RD(direct, skb, dev);	/* once: see skb.bpf.h */
+	if (!__vista_skb_collect(skb, dev, skb_mark, &ev.hdr, &ev.meta,
+				 &ev.tuple, direct))
 		return 0;
 	vista_fill_hdr(&ev.hdr, kind, (__u64)skb);
 	ev.hdr.target = target;
@@ -129,9 +139,9 @@ static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 				       skb_want_stack(kind == SKB_EV_DROP));
 	cfg = vista_config();
 	if (cfg && cfg->snaplen)
-		return skb_submit_pkt(ctx, &ev, skb,
+		return skb_submit_pkt(ctx, &ev, skb, dev,
 				      skb_want_stack(kind == SKB_EV_DROP),
-				      cfg->snaplen);
+				      cfg->snaplen, direct);
 	vista_submit(ctx, &ev, sizeof(ev), skb_want_stack(kind == SKB_EV_DROP));
 	return 0;
 }
@@ -141,7 +151,7 @@ SEC(VISTA_SEC_TRACING)						\
 int vista_skb_tp##pos(__u64 *ctx)					\
 {									\
 	return skb_handle(ctx, (struct sk_buff *)ctx[pos - 1],		\
-			  SKB_EV_FUNC, vista_target_id(), 0, 0);	\
+			  SKB_EV_FUNC, vista_target_id(), 0, 0, true);	\
 }
 
 #define SKB_KPROBE_TEMPLATE(pos)					\
@@ -150,7 +160,7 @@ int vista_skb_kp##pos(struct pt_regs *ctx)				\
 {									\
 	return skb_handle(ctx, (struct sk_buff *)PT_REGS_PARM##pos(ctx),\
 			  SKB_EV_FUNC, VISTA_TARGET_NONE,		\
-			  bpf_get_func_ip(ctx), 0);			\
+			  bpf_get_func_ip(ctx), 0, false);		\
 }
 
 SKB_TRACING_TEMPLATE(1)
@@ -169,7 +179,7 @@ SEC(VISTA_SEC_TRACING)	/* kfree_skb, set by skb.c */
 int vista_skb_drop(__u64 *ctx)
 {
 	return skb_handle(ctx, (struct sk_buff *)ctx[0], SKB_EV_DROP,
-			  VISTA_TARGET_NONE, 0, (__u32)ctx[2]);
+			  VISTA_TARGET_NONE, 0, (__u32)ctx[2], true);
 }
 
 /*
@@ -194,7 +204,8 @@ int vista_skb_kdrop(struct pt_regs *ctx)
 	return skb_handle(ctx,
 			  (struct sk_buff *)skb_kprobe_arg(ctx, skb_drop_skb_pos),
 			  SKB_EV_DROP, VISTA_TARGET_NONE, bpf_get_func_ip(ctx),
-			  (__u32)skb_kprobe_arg(ctx, skb_drop_reason_pos));
+			  (__u32)skb_kprobe_arg(ctx, skb_drop_reason_pos),
+			  false);
 }
 
 /* bpf_get_func_arg() (5.17+) takes a variable index, unlike ctx[i]. */
@@ -212,7 +223,8 @@ int vista_skb_fdrop(__u64 *ctx)
 	return skb_handle(ctx,
 			  (struct sk_buff *)skb_fentry_arg(ctx, skb_drop_skb_pos),
 			  SKB_EV_DROP, VISTA_TARGET_NONE, bpf_get_func_ip(ctx),
-			  (__u32)skb_fentry_arg(ctx, skb_drop_reason_pos));
+			  (__u32)skb_fentry_arg(ctx, skb_drop_reason_pos),
+			  false);
 }
 
 /*
@@ -287,41 +299,43 @@ int vista_skb_trk_tpfree2(__u64 *ctx)
  * (__ip_local_out, __ip6_local_out: before the OUTPUT chain's NAT) is
  * followed from there, without an event.
  */
-static __always_inline int skb_learn(struct sk_buff *skb)
+static __always_inline int skb_learn(struct sk_buff *skb, bool direct)
 {
 	struct vista_event_hdr hdr;
 	struct vista_skb_meta meta;
 
-	vista_skb_match(skb, skb_mark, &hdr, &meta);
+	if (skb)
+		__vista_skb_match(skb, VISTA_RD(direct, skb, dev), skb_mark,
+				  &hdr, &meta, direct);
 	return 0;
 }
 
 SEC(VISTA_SEC_TRACING)
 int vista_skb_learn_tp(__u64 *ctx)
 {
-	return skb_learn((struct sk_buff *)ctx[0]);
+	return skb_learn((struct sk_buff *)ctx[0], true);
 }
 
 SEC(VISTA_SEC_TRACING)
 int vista_skb_learn_tp2(__u64 *ctx)
 {
-	return skb_learn((struct sk_buff *)ctx[0]);
+	return skb_learn((struct sk_buff *)ctx[0], true);
 }
 
 SEC(VISTA_SEC_KPROBE)
 int vista_skb_learn_k3(struct pt_regs *ctx)
 {
-	return skb_learn((struct sk_buff *)PT_REGS_PARM3(ctx));
+	return skb_learn((struct sk_buff *)PT_REGS_PARM3(ctx), false);
 }
 
 SEC(VISTA_SEC_TRACING)
 int vista_skb_learn_f3(__u64 *ctx)
 {
-	return skb_learn((struct sk_buff *)ctx[2]);
+	return skb_learn((struct sk_buff *)ctx[2], true);
 }
 
 SEC(VISTA_SEC_TRACING)
 int vista_skb_learn_f3b(__u64 *ctx)
 {
-	return skb_learn((struct sk_buff *)ctx[2]);
+	return skb_learn((struct sk_buff *)ctx[2], true);
 }

@@ -121,6 +121,10 @@ static __always_inline int tcx_tc(void *ctx, struct sk_buff *skb, __u8 point,
 	matched = vista_skb_match(skb, 0, &ev.hdr, &ev.meta);
 	if (!tcx_pair(&ev, matched) && !matched)
 		return 0;
+	if (!matched) {		/* the exit of an entry reported */
+		ev.hdr.netns = vista_skb_netns(skb);
+		vista_skb_meta(skb, &ev.meta);
+	}
 	ev.target = tcx_target;
 	ev.hook = TCX_HOOK_TC;
 	ev.verdict = point == VISTA_POINT_EXIT ? verdict : 0;

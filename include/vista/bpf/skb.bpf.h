@@ -5,6 +5,32 @@
  * carries --filter-addr/--filter-port/--filter-protocol). Every plugin
  * that sees skbs uses these, so a filter means the same thing everywhere.
  *
+ * Two ways to read the kernel's structures. The plain helpers
+ * (vista_skb_collect() ...) read each field with a probe-read helper call
+ * and work in every program type. The _btf ones (vista_skb_collect_btf()
+ * ...) need skb as a BTF-typed pointer, as tp_btf, fentry and fexit
+ * programs get their arguments: they load fields directly, which the
+ * verifier turns into guarded loads the JIT inlines, with no helper call
+ * (several times cheaper; the packet bytes are still probe reads). Both
+ * read the same fields the same way.
+ *
+ * The verifier checks every load of a pointer field from the skb a
+ * tracing program is given (trusted) against the kernel's whole BTF: a
+ * few milliseconds for each load on each path it explores, times every
+ * clone loaded. So skb->dev is loaded once by the callers of the
+ * __vista_skb_*() bodies and handed down, and skb->sk (needed only for
+ * packets without a device) is a probe read.
+ *
+ *
+ *   vista_skb_collect[_btf]   filters, then header, meta and tuple
+ *   vista_skb_match[_btf]     filters, then header and meta
+ *   vista_skb_netns[_btf], vista_skb_meta[_btf], vista_skb_tuple[_btf],
+ *   vista_skb_view[_btf], vista_skb_pcap[_btf], vista_skb_capture[_btf],
+ *   vista_track_has[_btf]
+ *
+ * (defined at the end by VISTA_SKB_READERS over the __vista_skb_*()
+ * bodies).
+ *
  * Include after <vista/bpf/vista.bpf.h>.
  */
 #ifndef VISTA_BPF_SKB_H
@@ -17,14 +43,31 @@
 #define VISTA_IPPROTO_UDP	17
 #define VISTA_IPPROTO_ICMPV6	58
 
-static __always_inline __u32 vista_skb_netns(struct sk_buff *skb)
+/*
+ * p->field, by direct load or by probe read. direct is a compile-time
+ * constant wherever this is used (the functions are always inlined), so
+ * only one of the two is compiled.
+ */
+#define VISTA_RD(direct, p, field) \
+	((direct) ? (p)->field : BPF_CORE_READ(p, field))
+#define VISTA_RD_BITFIELD(direct, p, field) \
+	((direct) ? BPF_CORE_READ_BITFIELD(p, field) : \
+		    BPF_CORE_READ_BITFIELD_PROBED(p, field))
+
+/* dev: skb->dev, loaded by the caller. */
+static __always_inline __u32 __vista_skb_netns(struct sk_buff *skb,
+					       struct net_device *dev,
+					       bool direct)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
 	struct sock *sk;
+	struct net *net;
 	__u32 inum = 0;
 
-	if (dev)
-		inum = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	if (dev) {
+		net = VISTA_RD(direct, dev, nd_net.net);
+		if (net)
+			inum = VISTA_RD(direct, net, ns.inum);
+	}
 	if (!inum) {
 		sk = BPF_CORE_READ(skb, sk);
 		if (sk)
@@ -34,22 +77,24 @@ static __always_inline __u32 vista_skb_netns(struct sk_buff *skb)
 	return inum;
 }
 
-static __always_inline void vista_skb_meta(struct sk_buff *skb,
-					   struct vista_skb_meta *m)
+static __always_inline void __vista_skb_meta(struct sk_buff *skb,
+					     struct net_device *dev,
+					     struct vista_skb_meta *m,
+					     bool direct)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-
-	m->mark = BPF_CORE_READ(skb, mark);
-	m->len = BPF_CORE_READ(skb, len);
-	m->protocol = bpf_ntohs(BPF_CORE_READ(skb, protocol));
-	m->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	m->mark = VISTA_RD(direct, skb, mark);
+	m->len = VISTA_RD(direct, skb, len);
+	m->protocol = bpf_ntohs(VISTA_RD(direct, skb, protocol));
+	m->pkt_type = VISTA_RD_BITFIELD(direct, skb, pkt_type);
 	m->flags = 0;
+	m->ifindex = 0;
+	m->mtu = 0;
 	if (dev) {
-		m->ifindex = BPF_CORE_READ(dev, ifindex);
-		m->mtu = BPF_CORE_READ(dev, mtu);
+		m->ifindex = VISTA_RD(direct, dev, ifindex);
+		m->mtu = VISTA_RD(direct, dev, mtu);
 		m->flags |= VISTA_META_HAS_DEV;
 	}
-	if (BPF_CORE_READ(skb, mac_header) != (__u16)~0U)
+	if (VISTA_RD(direct, skb, mac_header) != (__u16)~0U)
 		m->flags |= VISTA_META_HAS_MAC;
 }
 
@@ -71,23 +116,26 @@ static __always_inline bool vista_skb_nh_set(__u16 nh)
  * set and differs from the network header, else the IP header. false if
  * neither is known.
  */
-static __always_inline bool vista_skb_view(struct sk_buff *skb, void **start,
-					   void **end, bool *l2)
+static __always_inline bool __vista_skb_view(struct sk_buff *skb,
+					     struct net_device *dev,
+					     void **start, void **end,
+					     bool *l2, bool direct)
 {
-	void *head = BPF_CORE_READ(skb, head);
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	void *head = VISTA_RD(direct, skb, head);
+	__u16 mac = VISTA_RD(direct, skb, mac_header);
+	__u16 nh = VISTA_RD(direct, skb, network_header);
 
 	if (!head)
 		return false;
-	*end = head + BPF_CORE_READ(skb, tail);
+	*end = head + VISTA_RD(direct, skb, tail);
 	*l2 = mac != (__u16)~0U && mac != nh;
-	if (*l2 && dev) {
-		unsigned short type = BPF_CORE_READ(dev, type);
+	if (*l2) {
+		if (dev) {
+			unsigned short type = VISTA_RD(direct, dev, type);
 
-		*l2 = type == VISTA_ARPHRD_ETHER ||
-		      type == VISTA_ARPHRD_LOOPBACK;
+			*l2 = type == VISTA_ARPHRD_ETHER ||
+			      type == VISTA_ARPHRD_LOOPBACK;
+		}
 	}
 	if (*l2) {
 		*start = head + mac;
@@ -106,16 +154,17 @@ static __always_inline bool vista_skb_view(struct sk_buff *skb, void **start,
  * (locally generated packets before the neighbour layer, tunnels, L3
  * devices). Paged data beyond the linear part is not seen.
  */
-static __always_inline bool vista_skb_pcap(struct sk_buff *skb)
+static __always_inline bool __vista_skb_pcap(struct sk_buff *skb,
+					     struct net_device *dev,
+					     bool direct)
 {
 	void *start, *end;
 	bool l2;
 
-	if (!vista_skb_view(skb, &start, &end, &l2))
+	if (!__vista_skb_view(skb, dev, &start, &end, &l2, direct))
 		return false;
 	return l2 ? vista_pcap_l2(start, end) : vista_pcap_l3(start, end);
 }
-
 /*
  * The packet for pcapng: p, then up to snaplen bytes of kernel memory
  * [start, end), into room for VISTA_SNAPLEN_MAX bytes after p. len is the
@@ -152,23 +201,26 @@ static __always_inline __u32 vista_mem_capture(void *start, void *end,
  * sees), into room for VISTA_SNAPLEN_MAX bytes after p. Returns the
  * number of bytes after p, 0 if the skb has no known header.
  */
-static __always_inline __u32 vista_skb_capture(struct sk_buff *skb,
-					       struct vista_pkt *p,
-					       __u32 snaplen)
+static __always_inline __u32 __vista_skb_capture(struct sk_buff *skb,
+						 struct net_device *dev,
+						 struct vista_pkt *p,
+						 __u32 snaplen, bool direct)
 {
 	void *start, *end, *data;
 	__u32 n;
 	bool l2;
 
-	if (!vista_skb_view(skb, &start, &end, &l2) || end <= start)
+	if (!__vista_skb_view(skb, dev, &start, &end, &l2, direct) ||
+	    end <= start)
 		return 0;
-	data = BPF_CORE_READ(skb, data);
+	data = VISTA_RD(direct, skb, data);
 	/* skb->len counts from skb->data; the view may start before it */
 	n = vista_mem_capture(start, end,
-			      BPF_CORE_READ(skb, len) + (__u32)(data - start),
+			      VISTA_RD(direct, skb, len) +
+			      (__u32)(data - start),
 			      l2 ? VISTA_LINKTYPE_ETHERNET : VISTA_LINKTYPE_RAW,
 			      p, snaplen);
-	p->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	p->pkt_type = VISTA_RD_BITFIELD(direct, skb, pkt_type);
 	return n;
 }
 
@@ -275,11 +327,12 @@ static __always_inline bool vista_l3_tuple(void *head, __u32 nh,
  * Read the L3/L4 tuple from the skb's linear data at its network header.
  * Returns false if the skb carries no IPv4/IPv6 header there yet.
  */
-static __always_inline bool vista_skb_tuple(struct sk_buff *skb,
-					    struct vista_tuple *t)
+static __always_inline bool __vista_skb_tuple(struct sk_buff *skb,
+					      struct vista_tuple *t,
+					      bool direct)
 {
-	void *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
+	void *head = VISTA_RD(direct, skb, head);
+	__u16 nh = VISTA_RD(direct, skb, network_header);
 
 	if (!vista_skb_nh_set(nh) || !head)
 		return false;
@@ -363,9 +416,10 @@ static __always_inline void vista_track_count(__u32 what)
 }
 
 /* Is skb followed? A pending entry learns its head here. */
-static __always_inline bool vista_track_has(struct sk_buff *skb)
+static __always_inline bool __vista_track_has(struct sk_buff *skb,
+					      bool direct)
 {
-	__u64 key = (__u64)skb, head = (__u64)BPF_CORE_READ(skb, head);
+	__u64 key = (__u64)skb, head = (__u64)VISTA_RD(direct, skb, head);
 	__u64 *h = bpf_map_lookup_elem(&vista_track, &key);
 
 	if (!h)
@@ -413,47 +467,123 @@ static __always_inline void vista_track_realloc(__u64 skb)
 
 /*
  * Does skb pass the filters (netns, ifindex, mark unless 0, then the pcap
- * expression)? hdr->netns and m are filled on the way. With
- * --filter-track-skb, an skb that matched once passes until it is freed,
- * whatever it looks like by then (NAT, tunnels). For programs that only
- * mark packets; vista_skb_collect() also reads the tuple for an event.
+ * expression)? If so, hdr->netns and m are filled (not otherwise: a
+ * packet that does not match costs only the reads its filters need).
+ * With --filter-track-skb, an skb that matched once passes until it is
+ * freed, whatever it looks like by then (NAT, tunnels). For programs that
+ * only mark packets; vista_skb_collect() also reads the tuple for an
+ * event.
  */
-static __always_inline bool vista_skb_match(struct sk_buff *skb, __u32 mark,
-					    struct vista_event_hdr *hdr,
-					    struct vista_skb_meta *m)
+static __always_inline bool __vista_skb_match(struct sk_buff *skb,
+					      struct net_device *dev,
+					      __u32 mark,
+					      struct vista_event_hdr *hdr,
+					      struct vista_skb_meta *m,
+					      bool direct)
 {
 	const struct vista_filter_cfg *cfg = vista_config();
+	__u32 f, netns = 0;
 	bool track;
 
 	if (!cfg || !skb)
 		return false;
-	hdr->netns = vista_skb_netns(skb);
-	vista_skb_meta(skb, m);
-	track = cfg->flags & VISTA_FILTER_TRACK;
-	if (track && vista_track_has(skb))
-		return true;
-	if (!vista_filter_where(cfg, hdr->netns, m))
+	f = cfg->flags;
+	track = f & VISTA_FILTER_TRACK;
+	if (track && __vista_track_has(skb, direct))
+		goto matched;
+	if (f & VISTA_FILTER_NETNS) {
+		netns = __vista_skb_netns(skb, dev, direct);
+		if (netns != cfg->netns)
+			return false;
+	}
+	if ((f & VISTA_FILTER_MARK) &&
+	    VISTA_RD(direct, skb, mark) != cfg->mark)
 		return false;
-	if (mark && m->mark != mark)
+	if (mark && VISTA_RD(direct, skb, mark) != mark)
 		return false;
-	if ((cfg->flags & VISTA_FILTER_PCAP) && !vista_skb_pcap(skb))
+	if ((f & VISTA_FILTER_IFINDEX) &&
+	    (!dev || VISTA_RD(direct, dev, ifindex) != cfg->ifindex))
+		return false;
+	if ((f & VISTA_FILTER_PCAP) && !__vista_skb_pcap(skb, dev, direct))
 		return false;
 	if (track)
-		vista_track_add((__u64)skb, (__u64)BPF_CORE_READ(skb, head));
+		vista_track_add((__u64)skb,
+				(__u64)VISTA_RD(direct, skb, head));
+matched:
+	hdr->netns = netns ? netns : __vista_skb_netns(skb, dev, direct);
+	__vista_skb_meta(skb, dev, m, direct);
 	return true;
 }
 
 /* Header, meta and tuple of skb if it passes the filters. */
-static __always_inline bool vista_skb_collect(struct sk_buff *skb,
-					      __u32 mark,
-					      struct vista_event_hdr *hdr,
-					      struct vista_skb_meta *m,
-					      struct vista_tuple *t)
+static __always_inline bool __vista_skb_collect(struct sk_buff *skb,
+						struct net_device *dev,
+						__u32 mark,
+						struct vista_event_hdr *hdr,
+						struct vista_skb_meta *m,
+						struct vista_tuple *t,
+						bool direct)
 {
-	if (!vista_skb_match(skb, mark, hdr, m))
+	if (!__vista_skb_match(skb, dev, mark, hdr, m, direct))
 		return false;
-	vista_skb_tuple(skb, t);
+	__vista_skb_tuple(skb, t, direct);
 	return true;
 }
+
+/*
+ * The public helpers: by probe reads (any program), and _btf (skb a
+ * BTF-typed pointer: tp_btf, fentry, fexit). skb may be NULL.
+ */
+#define VISTA_SKB_DEV(direct, skb) \
+	((skb) ? VISTA_RD(direct, skb, dev) : (struct net_device *)0)
+#define VISTA_SKB_READERS(sfx, direct)					\
+static __always_inline __attribute__((unused)) __u32			\
+vista_skb_netns##sfx(struct sk_buff *skb)				\
+{ return __vista_skb_netns(skb, VISTA_SKB_DEV(direct, skb), direct); }	\
+static __always_inline __attribute__((unused)) void			\
+vista_skb_meta##sfx(struct sk_buff *skb, struct vista_skb_meta *m)	\
+{ __vista_skb_meta(skb, VISTA_SKB_DEV(direct, skb), m, direct); }	\
+static __always_inline __attribute__((unused)) bool			\
+vista_skb_view##sfx(struct sk_buff *skb, void **start, void **end,	\
+		    bool *l2)						\
+{									\
+	return __vista_skb_view(skb, VISTA_SKB_DEV(direct, skb), start,	\
+				end, l2, direct);			\
+}									\
+static __always_inline __attribute__((unused)) bool			\
+vista_skb_pcap##sfx(struct sk_buff *skb)				\
+{ return __vista_skb_pcap(skb, VISTA_SKB_DEV(direct, skb), direct); }	\
+static __always_inline __attribute__((unused)) __u32			\
+vista_skb_capture##sfx(struct sk_buff *skb, struct vista_pkt *p,	\
+		       __u32 snaplen)					\
+{									\
+	return __vista_skb_capture(skb, VISTA_SKB_DEV(direct, skb), p,	\
+				   snaplen, direct);			\
+}									\
+static __always_inline __attribute__((unused)) bool			\
+vista_skb_tuple##sfx(struct sk_buff *skb, struct vista_tuple *t)	\
+{ return __vista_skb_tuple(skb, t, direct); }				\
+static __always_inline __attribute__((unused)) bool			\
+vista_track_has##sfx(struct sk_buff *skb)				\
+{ return __vista_track_has(skb, direct); }				\
+static __always_inline __attribute__((unused)) bool			\
+vista_skb_match##sfx(struct sk_buff *skb, __u32 mark,			\
+		     struct vista_event_hdr *hdr,			\
+		     struct vista_skb_meta *m)				\
+{									\
+	return __vista_skb_match(skb, VISTA_SKB_DEV(direct, skb), mark,	\
+				 hdr, m, direct);			\
+}									\
+static __always_inline __attribute__((unused)) bool			\
+vista_skb_collect##sfx(struct sk_buff *skb, __u32 mark,			\
+		       struct vista_event_hdr *hdr,			\
+		       struct vista_skb_meta *m, struct vista_tuple *t)	\
+{									\
+	return __vista_skb_collect(skb, VISTA_SKB_DEV(direct, skb), mark,	\
+				   hdr, m, t, direct);			\
+}
+
+VISTA_SKB_READERS(, false)
+VISTA_SKB_READERS(_btf, true)
 
 #endif /* VISTA_BPF_SKB_H */
