@@ -25,6 +25,7 @@ include tests/unit/loader.mk
 include tests/unit/cbpf.mk
 include tests/unit/pcap.mk
 include tests/unit/pcapng.mk
+include tests/unit/output.mk
 TESTS += $(check_PROGRAMS)
 endif
 

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <vista/plugin.h>
 
@@ -115,6 +117,143 @@ void vista_strbuf_printf(struct vista_strbuf *sb, const char *fmt, ...)
 	vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
 	va_end(ap);
 	sb->len += n;
+}
+
+/*
+ * The fast appenders: a record is a few hundred bytes made of dozens of
+ * pieces, and a printf call per piece costs more than the rest of an
+ * event's way through vista. These copy, or convert numbers by hand.
+ */
+
+/* Room for n more bytes and the NUL; false (oom set) if there is none. */
+static inline bool vista_strbuf_room(struct vista_strbuf *sb, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (sb->oom)
+		return false;
+	if (sb->len + n < sb->cap)
+		return true;
+	for (cap = sb->cap ? sb->cap : 64; cap <= sb->len + n; cap *= 2)
+		;
+	p = realloc(sb->p, cap);
+	if (!p) {
+		sb->oom = true;
+		return false;
+	}
+	sb->p = p;
+	sb->cap = cap;
+	return true;
+}
+
+static inline void vista_strbuf_put(struct vista_strbuf *sb, const char *s,
+				    size_t n)
+{
+	if (!vista_strbuf_room(sb, n))
+		return;
+	memcpy(sb->p + sb->len, s, n);
+	sb->len += n;
+	sb->p[sb->len] = '\0';
+}
+
+static inline void vista_strbuf_puts(struct vista_strbuf *sb, const char *s)
+{
+	vista_strbuf_put(sb, s, strlen(s));
+}
+
+static inline void vista_strbuf_putc(struct vista_strbuf *sb, char c)
+{
+	vista_strbuf_put(sb, &c, 1);
+}
+
+/* s (n bytes) right-aligned in width columns, as printf's %*s. */
+static inline void vista_strbuf_pad(struct vista_strbuf *sb, const char *s,
+				    size_t n, size_t width)
+{
+	size_t pad = n < width ? width - n : 0;
+
+	if (!vista_strbuf_room(sb, pad + n))
+		return;
+	memset(sb->p + sb->len, ' ', pad);
+	memcpy(sb->p + sb->len + pad, s, n);
+	sb->len += pad + n;
+	sb->p[sb->len] = '\0';
+}
+
+/*
+ * v in decimal (base 10) or lower-case hex (16), at least min digits
+ * (zero-padded), into out (room for 20 digits, no NUL); returns the
+ * number of digits.
+ */
+static inline size_t vista_fmt_u64(char *out, unsigned long long v,
+				   unsigned int base, unsigned int min)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	while (n < min && n < sizeof(tmp))
+		tmp[n++] = '0';
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static inline void vista_strbuf_u64(struct vista_strbuf *sb,
+				    unsigned long long v)
+{
+	char d[20];
+
+	vista_strbuf_put(sb, d, vista_fmt_u64(d, v, 10, 1));
+}
+
+static inline void vista_strbuf_i64(struct vista_strbuf *sb, long long v)
+{
+	if (v < 0) {
+		vista_strbuf_putc(sb, '-');
+		vista_strbuf_u64(sb, -(unsigned long long)v);
+	} else {
+		vista_strbuf_u64(sb, v);
+	}
+}
+
+/* "0x" and v in lower-case hex, at least min digits. */
+static inline void vista_strbuf_hex(struct vista_strbuf *sb,
+				    unsigned long long v, unsigned int min)
+{
+	char d[22] = "0x";
+
+	vista_strbuf_put(sb, d, 2 + vista_fmt_u64(d + 2, v, 16, min));
+}
+
+/*
+ * An IPv4 (4 bytes) or IPv6 (16) address in its usual text form into out
+ * (INET6_ADDRSTRLEN bytes), NUL-terminated; returns its length. IPv4 by
+ * hand, IPv6 through inet_ntop() (the rules for :: are its own).
+ */
+static inline size_t vista_fmt_addr(char *out, size_t size, int family,
+				    const unsigned char *a)
+{
+	size_t n = 0;
+	int i;
+
+	if (family == AF_INET && size >= 16) {
+		for (i = 0; i < 4; i++) {
+			if (i)
+				out[n++] = '.';
+			n += vista_fmt_u64(out + n, a[i], 10, 1);
+		}
+		out[n] = '\0';
+		return n;
+	}
+	if (!inet_ntop(family, a, out, size))
+		return 0;
+	return strlen(out);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <vista/output.h>
 #include <vista/plugin.h>
 #include "skb.h"
 #include "skb.skel.h"
@@ -426,6 +427,35 @@ static const char *skb_dump(struct skb_state *st, const void *data,
 	return st->dump;
 }
 
+/*
+ * "func(REASON)" or "func(number)" into buf, cut to its size: once per
+ * drop, so by hand rather than through printf.
+ */
+static void skb_func_reason(char *buf, size_t size, const char *func,
+			    const char *reason, __u32 num)
+{
+	char digits[20];
+	size_t n = 0, k;
+
+	k = strlen(func);
+	k = k < size - 1 ? k : size - 1;
+	memcpy(buf, func, k);
+	n = k;
+	if (!reason) {
+		k = vista_fmt_u64(digits, num, 10, 1);
+		reason = digits;
+	} else {
+		k = strlen(reason);
+	}
+	if (n + k + 2 < size) {
+		buf[n++] = '(';
+		memcpy(buf + n, reason, k);
+		n += k;
+		buf[n++] = ')';
+	}
+	buf[n] = '\0';
+}
+
 static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		      struct vista_record *rec)
 {
@@ -456,12 +486,8 @@ static int skb_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		       ctx->host->ksym(ctx, ev->hdr.func_ip) : "kfree_skb";
 		reason = ctx->host->enum_name(ctx, "skb_drop_reason",
 					      ev->reason);
-		if (reason)
-			snprintf(st->func_buf, sizeof(st->func_buf),
-				 "%s(%s)", name ? name : "?", reason);
-		else
-			snprintf(st->func_buf, sizeof(st->func_buf),
-				 "%s(%u)", name ? name : "?", ev->reason);
+		skb_func_reason(st->func_buf, sizeof(st->func_buf),
+				name ? name : "?", reason, ev->reason);
 		rec->func = st->func_buf;
 		st->fields[0].name = "reason";
 		if (reason) {

@@ -27,86 +27,126 @@ struct json_state {
 	struct vista_strbuf sb;
 };
 
-#define json_out(st, ...) vista_strbuf_printf(&(st)->sb, __VA_ARGS__)
+/* Pieces of the record, by the appenders of <vista/output.h>. */
+#define json_puts(st, s) vista_strbuf_puts(&(st)->sb, s)
+#define json_putc(st, c) vista_strbuf_putc(&(st)->sb, c)
 
 /* A JSON string: quotes, backslashes and control bytes escaped. */
+/* Bytes a JSON string takes as they are: not '"', '\\', controls, DEL. */
+static bool json_plain[256];
+
+static void __attribute__((constructor)) json_plain_init(void)
+{
+	unsigned int c;
+
+	for (c = 0x20; c < 256; c++)
+		json_plain[c] = c != '"' && c != '\\' && c != 0x7f;
+}
+
 static void json_str(struct json_state *st, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char esc[6] = "\\u00";
 	size_t n;
 
-	json_out(st, "\"");
+	json_putc(st, '"');
 	while (*p) {
 		/* a run of bytes that need no escape, in one go */
-		for (n = 0; p[n] >= 0x20 && p[n] != 0x7f && p[n] != '"' &&
-			    p[n] != '\\'; n++)
+		for (n = 0; json_plain[p[n]]; n++)
 			;
 		if (n) {
-			json_out(st, "%.*s", (int)n, (const char *)p);
+			vista_strbuf_put(&st->sb, (const char *)p, n);
 			p += n;
 			continue;
 		}
-		if (*p == '"' || *p == '\\')
-			json_out(st, "\\%c", *p);
-		else if (*p == '\n')
-			json_out(st, "\\n");
-		else if (*p == '\t')
-			json_out(st, "\\t");
-		else
-			json_out(st, "\\u%04x", *p);
+		if (*p == '"' || *p == '\\') {
+			esc[1] = *p;
+			vista_strbuf_put(&st->sb, esc, 2);
+		} else if (*p == '\n') {
+			json_puts(st, "\\n");
+		} else if (*p == '\t') {
+			json_puts(st, "\\t");
+		} else {
+			esc[1] = 'u';
+			vista_fmt_u64(esc + 2, *p, 16, 4);
+			vista_strbuf_put(&st->sb, esc, 6);
+		}
 		p++;
 	}
-	json_out(st, "\"");
+	json_putc(st, '"');
 }
 
 /* { ... }: members after the first get their comma from json_key(). */
 static void json_begin(struct json_state *st)
 {
-	json_out(st, "{");
+	json_putc(st, '{');
 	st->first = true;
 }
 
 static void json_end(struct json_state *st)
 {
-	json_out(st, "}");
+	json_putc(st, '}');
 	st->first = false;
 }
 
-/* ,"key": */
+/* ,"key": for keys that come from plugins (escaped). */
 static void json_key(struct json_state *st, const char *key)
 {
 	if (!st->first)
-		json_out(st, ",");
+		json_putc(st, ',');
 	st->first = false;
 	json_str(st, key);
-	json_out(st, ":");
+	json_putc(st, ':');
+}
+
+/* ,"key": for the schema's own keys (plain ASCII), in one piece. */
+static void json_skey(struct json_state *st, const char *key)
+{
+	size_t n = strlen(key);
+	char *p;
+
+	if (!vista_strbuf_room(&st->sb, n + 4))
+		return;
+	p = st->sb.p + st->sb.len;
+	if (!st->first)
+		*p++ = ',';
+	st->first = false;
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	*p = '\0';
+	st->sb.len = p - st->sb.p;
 }
 
 static void json_u64(struct json_state *st, const char *key, __u64 v)
 {
-	json_key(st, key);
-	json_out(st, "%llu", (unsigned long long)v);
+	json_skey(st, key);
+	vista_strbuf_u64(&st->sb, v);
 }
 
 /* Addresses and masks: strings, so no reader rounds them. */
 static void json_hexval(struct json_state *st, __u64 v)
 {
-	json_out(st, "\"0x%llx\"", (unsigned long long)v);
+	json_putc(st, '"');
+	vista_strbuf_hex(&st->sb, v, 1);
+	json_putc(st, '"');
 }
 
 static void json_hex(struct json_state *st, const char *key, __u64 v)
 {
-	json_key(st, key);
+	json_skey(st, key);
 	json_hexval(st, v);
 }
 
 static void json_kstr(struct json_state *st, const char *key, const char *s)
 {
-	json_key(st, key);
+	json_skey(st, key);
 	if (s)
 		json_str(st, s);
 	else
-		json_out(st, "null");
+		json_puts(st, "null");
 }
 
 static void json_field(struct json_state *st, const struct vista_field *f)
@@ -114,22 +154,22 @@ static void json_field(struct json_state *st, const struct vista_field *f)
 	json_key(st, f->name ? f->name : "?");
 	switch (f->type) {
 	case VISTA_FIELD_UINT:
-		json_out(st, "%llu", (unsigned long long)f->u);
+		vista_strbuf_u64(&st->sb, f->u);
 		break;
 	case VISTA_FIELD_HEX:
 		json_hexval(st, f->u);
 		break;
 	case VISTA_FIELD_INT:
-		json_out(st, "%lld", (long long)f->i);
+		vista_strbuf_i64(&st->sb, f->i);
 		break;
 	case VISTA_FIELD_BOOL:
-		json_out(st, "%s", f->u ? "true" : "false");
+		json_puts(st, f->u ? "true" : "false");
 		break;
 	case VISTA_FIELD_STR:
 		json_str(st, f->s);
 		break;
 	default:
-		json_out(st, "null");
+		json_puts(st, "null");
 	}
 }
 
@@ -137,7 +177,7 @@ static void json_meta(struct json_state *st, const struct vista_record *rec)
 {
 	const struct vista_skb_meta *m = rec->meta;
 
-	json_key(st, "meta");
+	json_skey(st, "meta");
 	json_begin(st);
 	json_u64(st, "mark", m->mark);
 	json_u64(st, "ifindex", m->ifindex);
@@ -161,14 +201,17 @@ static void json_tuple(struct json_state *st, const struct vista_tuple *t)
 	int family = t->l3proto == JSON_ETH_P_IP ? AF_INET : AF_INET6;
 	const char *proto;
 	unsigned int i;
+	size_t n;
 
 	if (t->l3proto != JSON_ETH_P_IP && t->l3proto != JSON_ETH_P_IPV6)
 		return;
-	json_key(st, "tuple");
+	json_skey(st, "tuple");
 	json_begin(st);
 	json_kstr(st, "family", family == AF_INET ? "ipv4" : "ipv6");
-	json_kstr(st, "saddr", inet_ntop(family, t->saddr, a, sizeof(a)));
-	json_kstr(st, "daddr", inet_ntop(family, t->daddr, a, sizeof(a)));
+	json_kstr(st, "saddr", vista_fmt_addr(a, sizeof(a), family, t->saddr) ?
+		  a : NULL);
+	json_kstr(st, "daddr", vista_fmt_addr(a, sizeof(a), family, t->daddr) ?
+		  a : NULL);
 	proto = t->l4proto == 6 ? "tcp" : t->l4proto == 17 ? "udp" :
 		t->l4proto == 1 ? "icmp" : t->l4proto == 58 ? "icmp6" : NULL;
 	if (proto)
@@ -180,11 +223,15 @@ static void json_tuple(struct json_state *st, const struct vista_tuple *t)
 		json_u64(st, "dport", t->dport);
 	}
 	if (t->l4proto == 6) {
-		for (i = 0; i < 8; i++)
-			if (t->tcp_flags & (1u << i))
-				snprintf(flags + strlen(flags),
-					 sizeof(flags) - strlen(flags), "%s%s",
-					 flags[0] ? "|" : "", tcp_flags[i]);
+		for (i = 0, n = 0; i < 8; i++) {
+			if (!(t->tcp_flags & (1u << i)))
+				continue;
+			if (n)
+				flags[n++] = '|';
+			memcpy(flags + n, tcp_flags[i], 3);
+			n += 3;
+		}
+		flags[n] = '\0';
 		json_kstr(st, "tcp_flags", flags);
 	}
 	if (t->l4proto == 1 || t->l4proto == 58) {
@@ -201,7 +248,7 @@ static void json_packet(struct json_state *st, const struct vista_packet *p)
 	static const char *const dirs[] = { NULL, "in", "out" };
 	static const char *const points[] = { NULL, "entry", "exit" };
 
-	json_key(st, "packet");
+	json_skey(st, "packet");
 	json_begin(st);
 	json_u64(st, "len", p->len);
 	json_u64(st, "caplen", p->caplen);
@@ -213,8 +260,8 @@ static void json_packet(struct json_state *st, const struct vista_packet *p)
 	if (p->verdict_type) {
 		json_kstr(st, "verdict_type", p->verdict_type == 1 ? "tc" :
 			  p->verdict_type == 2 ? "xdp" : "?");
-		json_key(st, "verdict");
-		json_out(st, "%lld", (long long)p->verdict);
+		json_skey(st, "verdict");
+		vista_strbuf_i64(&st->sb, p->verdict);
 	}
 	if (p->has_queue)
 		json_u64(st, "queue", p->queue);
@@ -289,19 +336,20 @@ static void json_event(struct json_state *st, const struct vista_record *rec)
 	if (rec->dump)
 		json_kstr(st, "skb", rec->dump);
 	if (rec->stack) {
-		json_key(st, "stack");
-		json_out(st, "[");
+		json_skey(st, "stack");
+		json_putc(st, '[');
 		for (i = 0; i < rec->nr_stack; i++) {
-			json_out(st, "%s", i ? "," : "");
+			if (i)
+				json_putc(st, ',');
 			json_begin(st);
 			json_hex(st, "ip", rec->stack[i].ip);
 			json_kstr(st, "sym", rec->stack[i].sym);
 			json_end(st);
 		}
-		json_out(st, "]");
+		json_putc(st, ']');
 	}
 	json_end(st);
-	json_out(st, "\n");
+	json_putc(st, '\n');
 }
 
 /* Events lost since the previous notice: the core tells every second. */
@@ -310,7 +358,7 @@ static void json_lost(struct json_state *st, const struct vista_record *rec)
 	json_head(st, "lost", rec);
 	json_top_fields(st, rec);	/* lost, total */
 	json_end(st);
-	json_out(st, "\n");
+	json_putc(st, '\n');
 }
 
 static void json_free(struct vista_ctx *ctx, struct json_state *st)

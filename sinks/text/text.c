@@ -65,7 +65,19 @@ struct text_state {
 	__u64 zero_ts;
 };
 
+/* The record's buffer, and the appenders of <vista/output.h> on it. */
 #define text_out(st, ...) vista_strbuf_printf(&(st)->sb, __VA_ARGS__)
+#define text_puts(st, s) vista_strbuf_puts(&(st)->sb, s)
+#define text_u64(st, v) vista_strbuf_u64(&(st)->sb, v)
+#define text_hex(st, v, min) vista_strbuf_hex(&(st)->sb, v, min)
+
+/* " key=" */
+static void text_key(struct text_state *st, const char *key)
+{
+	vista_strbuf_putc(&st->sb, ' ');
+	text_puts(st, key);
+	vista_strbuf_putc(&st->sb, '=');
+}
 
 /* ---- relative timestamps ------------------------------------------------ */
 
@@ -169,44 +181,54 @@ static void text_wall(struct text_state *st, __u64 wall_ns)
 static void text_meta(struct text_state *st, const struct vista_record *rec)
 {
 	const struct vista_skb_meta *m = rec->meta;
-	char iface[64];
 	const char *type = vista_pkt_type_name(m->pkt_type);
-	char pkt[32];
 
-	if (rec->ifname)
-		snprintf(iface, sizeof(iface), "%u(%s)", m->ifindex,
-			 rec->ifname);
-	else
-		snprintf(iface, sizeof(iface), "%u", m->ifindex);
-
-	if (type)
-		snprintf(pkt, sizeof(pkt), "%s", type);
-	else
-		snprintf(pkt, sizeof(pkt), "UNKNOWN(%u)", m->pkt_type);
-
-	text_out(st,
-		  " netns=%u mark=0x%x iface=%s proto=0x%04x mtu=%u len=%u pkt_type=%s",
-		  rec->netns, m->mark, iface, m->protocol, m->mtu, m->len,
-		  pkt);
+	text_key(st, "netns");
+	text_u64(st, rec->netns);
+	text_key(st, "mark");
+	text_hex(st, m->mark, 1);
+	text_key(st, "iface");
+	text_u64(st, m->ifindex);
+	if (rec->ifname) {
+		vista_strbuf_putc(&st->sb, '(');
+		text_puts(st, rec->ifname);
+		vista_strbuf_putc(&st->sb, ')');
+	}
+	text_key(st, "proto");
+	text_hex(st, m->protocol, 4);
+	text_key(st, "mtu");
+	text_u64(st, m->mtu);
+	text_key(st, "len");
+	text_u64(st, m->len);
+	text_key(st, "pkt_type");
+	if (type) {
+		text_puts(st, type);
+	} else {
+		text_puts(st, "UNKNOWN(");
+		text_u64(st, m->pkt_type);
+		vista_strbuf_putc(&st->sb, ')');
+	}
 }
 
-static void text_addr(char *out, size_t size, int family, const __u8 *addr)
+/* An address, IPv6 in brackets (so a port can follow). */
+static void text_addr(struct text_state *st, int family, const __u8 *addr)
 {
 	char a[INET6_ADDRSTRLEN];
+	size_t n = vista_fmt_addr(a, sizeof(a), family, addr);
 
-	if (!inet_ntop(family, addr, a, sizeof(a)))
-		snprintf(a, sizeof(a), "?");
 	if (family == AF_INET6)
-		snprintf(out, size, "[%s]", a);
+		vista_strbuf_putc(&st->sb, '[');
+	if (n)
+		vista_strbuf_put(&st->sb, a, n);
 	else
-		snprintf(out, size, "%s", a);
+		vista_strbuf_putc(&st->sb, '?');
+	if (family == AF_INET6)
+		vista_strbuf_putc(&st->sb, ']');
 }
 
 static void text_tuple(struct text_state *st, const struct vista_tuple *t)
 {
-	char src[INET6_ADDRSTRLEN + 2], dst[INET6_ADDRSTRLEN + 2];
 	const char *proto;
-	char other[16];
 	int family;
 	int req, rep;
 
@@ -216,88 +238,118 @@ static void text_tuple(struct text_state *st, const struct vista_tuple *t)
 		family = AF_INET6;
 	else
 		return;
-	text_addr(src, sizeof(src), family, t->saddr);
-	text_addr(dst, sizeof(dst), family, t->daddr);
+	vista_strbuf_putc(&st->sb, ' ');
+	text_addr(st, family, t->saddr);
+	if (t->l4proto == 6 || t->l4proto == 17) {	/* src:port->dst:port */
+		vista_strbuf_putc(&st->sb, ':');
+		text_u64(st, t->sport);
+		text_puts(st, "->");
+		text_addr(st, family, t->daddr);
+		vista_strbuf_putc(&st->sb, ':');
+		text_u64(st, t->dport);
+		text_puts(st, t->l4proto == 6 ? "(tcp)" : "(udp)");
+		return;
+	}
+	text_puts(st, "->");
+	text_addr(st, family, t->daddr);
 
 	switch (t->l4proto) {
-	case 6:
-	case 17:
-		text_out(st, " %s:%u->%s:%u(%s)", src, t->sport, dst,
-			  t->dport, t->l4proto == 6 ? "tcp" : "udp");
-		return;
 	case 1:
-		proto = "icmp";
+		proto = "(icmp";
 		req = 8;
 		rep = 0;
 		break;
 	case 58:
-		proto = "icmp6";
+		proto = "(icmp6";
 		req = 128;
 		rep = 129;
 		break;
 	default:
-		snprintf(other, sizeof(other), "proto=%u", t->l4proto);
-		text_out(st, " %s->%s(%s)", src, dst, other);
+		text_puts(st, "(proto=");
+		text_u64(st, t->l4proto);
+		vista_strbuf_putc(&st->sb, ')');
 		return;
 	}
 
-	if (t->icmp_type == req || t->icmp_type == rep)
-		text_out(st, " %s->%s(%s %s id=%u seq=%u)", src, dst, proto,
-			  t->icmp_type == req ? "request" : "reply",
-			  t->icmp_id, t->icmp_seq);
-	else
-		text_out(st, " %s->%s(%s type=%u code=%u)", src, dst, proto,
-			  t->icmp_type, t->icmp_code);
+	text_puts(st, proto);
+	if (t->icmp_type == req || t->icmp_type == rep) {
+		text_puts(st, t->icmp_type == req ? " request" : " reply");
+		text_key(st, "id");
+		text_u64(st, t->icmp_id);
+		text_key(st, "seq");
+		text_u64(st, t->icmp_seq);
+	} else {
+		text_key(st, "type");
+		text_u64(st, t->icmp_type);
+		text_key(st, "code");
+		text_u64(st, t->icmp_code);
+	}
+	vista_strbuf_putc(&st->sb, ')');
 }
 
 static void text_field(struct text_state *st, const struct vista_field *f)
 {
-	const char *name = f->name ? f->name : "?";
-
+	text_key(st, f->name ? f->name : "?");
 	switch (f->type) {
 	case VISTA_FIELD_UINT:
-		text_out(st, " %s=%llu", name, (unsigned long long)f->u);
+		text_u64(st, f->u);
 		break;
 	case VISTA_FIELD_HEX:
-		text_out(st, " %s=0x%llx", name, (unsigned long long)f->u);
+		text_hex(st, f->u, 1);
 		break;
 	case VISTA_FIELD_INT:
-		text_out(st, " %s=%lld", name, (long long)f->i);
+		vista_strbuf_i64(&st->sb, f->i);
 		break;
 	case VISTA_FIELD_BOOL:
-		text_out(st, " %s=%s", name, f->u ? "true" : "false");
+		text_puts(st, f->u ? "true" : "false");
 		break;
 	case VISTA_FIELD_STR:
-		text_out(st, " %s=%s", name, f->s ? f->s : "");
+		text_puts(st, f->s ? f->s : "");
 		break;
 	default:
-		text_out(st, " %s=?", name);
+		vista_strbuf_putc(&st->sb, '?');
 		break;
 	}
 }
 
 static void text_format(struct text_state *st, const struct vista_record *rec)
 {
-	char obj[24], cpu[16], proc[VISTA_COMM_LEN + 32];
 	const char *comm = rec->comm && rec->comm[0] ? rec->comm : "<empty>";
+	char col[VISTA_COMM_LEN + 32];
+	const char *func = rec->func ? rec->func : "?";
 	unsigned int i, j;
+	size_t n;
 	__u64 ts;
 
 	if (!rec->pid)
 		comm = "<empty>";
-	snprintf(obj, sizeof(obj), "0x%llx", (unsigned long long)rec->obj);
-	snprintf(cpu, sizeof(cpu), "%u", rec->cpu);
-	snprintf(proc, sizeof(proc), "[%.*s(%u)]", VISTA_COMM_LEN, comm,
-		 rec->pid);
-
 	if (st->ts_mode == TEXT_TS_ABSOLUTE)
 		text_wall(st, rec->wall_ns);
-	text_out(st, "%18s %6s %16s %24s", obj, cpu, proc,
-		  rec->func ? rec->func : "?");
+	/* "%18s %6s %16s %24s": object, CPU, [comm(pid)], function */
+	col[0] = '0';
+	col[1] = 'x';
+	n = 2 + vista_fmt_u64(col + 2, rec->obj, 16, 1);
+	vista_strbuf_pad(&st->sb, col, n, 18);
+	vista_strbuf_putc(&st->sb, ' ');
+	vista_strbuf_pad(&st->sb, col, vista_fmt_u64(col, rec->cpu, 10, 1),
+			 6);
+	vista_strbuf_putc(&st->sb, ' ');
+	col[0] = '[';
+	n = 1 + strnlen(comm, VISTA_COMM_LEN);
+	memcpy(col + 1, comm, n - 1);
+	col[n++] = '(';
+	n += vista_fmt_u64(col + n, rec->pid, 10, 1);
+	col[n++] = ')';
+	col[n++] = ']';
+	vista_strbuf_pad(&st->sb, col, n, 16);
+	vista_strbuf_putc(&st->sb, ' ');
+	vista_strbuf_pad(&st->sb, func, strlen(func), 24);
 	if (st->ts_mode != TEXT_TS_NONE) {
 		ts = st->ts_mode == TEXT_TS_RELATIVE ?
 		     text_relative(st, rec->obj, rec->ts_ns) : rec->ts_ns;
-		text_out(st, " %16llu", (unsigned long long)ts);
+		vista_strbuf_putc(&st->sb, ' ');
+		vista_strbuf_pad(&st->sb, col, vista_fmt_u64(col, ts, 10, 1),
+				 16);
 	}
 
 	if (st->meta && rec->meta)
@@ -310,23 +362,27 @@ static void text_format(struct text_state *st, const struct vista_record *rec)
 
 		if (!g->name)
 			continue;
-		text_out(st, "\n%s:", g->name);
+		vista_strbuf_putc(&st->sb, '\n');
+		text_puts(st, g->name);
+		vista_strbuf_putc(&st->sb, ':');
 		for (j = 0; g->fields && j < g->nr_fields; j++)
 			text_field(st, &g->fields[j]);
 	}
 
-	if (rec->dump)
-		text_out(st, "\n%s", rec->dump);
-
-	for (i = 0; rec->stack && i < rec->nr_stack; i++) {
-		if (rec->stack[i].sym)
-			text_out(st, "\n%s", rec->stack[i].sym);
-		else
-			text_out(st, "\n0x%llx",
-				  (unsigned long long)rec->stack[i].ip);
+	if (rec->dump) {
+		vista_strbuf_putc(&st->sb, '\n');
+		text_puts(st, rec->dump);
 	}
 
-	text_out(st, "\n");
+	for (i = 0; rec->stack && i < rec->nr_stack; i++) {
+		vista_strbuf_putc(&st->sb, '\n');
+		if (rec->stack[i].sym)
+			text_puts(st, rec->stack[i].sym);
+		else
+			text_hex(st, rec->stack[i].ip, 1);
+	}
+
+	vista_strbuf_putc(&st->sb, '\n');
 }
 
 /* ---- sink ops ------------------------------------------------------------ */
