@@ -4,6 +4,9 @@
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 VM_SRCDIR=$(cd "$VM_DIR/../.." && pwd)
+# The scenarios the guest runs: the tests', or another set of the same
+# shape (bench/vm for the benchmarks).
+VM_SCENARIOS=$(cd "${VISTA_VM_SCENARIOS:-$VM_DIR/scenarios}" && pwd)
 # Downloads, extracted kernels, initramfs images and console logs: all
 # outside the source tree, kept between runs.
 VM_CACHE=${VISTA_VM_CACHE:-/var/cache/vista-vm}
@@ -53,7 +56,7 @@ vm_build_dir() {
 }
 
 # vm_stage_vista DIR: install the build into DIR (make install DESTDIR),
-# with the scenarios' BPF programs.
+# with the scenarios' BPF programs and the benchmarks' packet source.
 vm_stage_vista() {
 	local b
 	b=$(vm_build_dir) || exit 1
@@ -66,5 +69,8 @@ vm_stage_vista() {
 	# The scenarios' own BPF programs (TC, XDP), in /vista/bpf.
 	mkdir -p "$1/vista/bpf"
 	cp "$b"/tests/fixtures/tcxdp/*.bpf.o "$1/vista/bpf/"
+	mkdir -p "$1/vista/bin"
+	${CC:-cc} -O2 -o "$1/vista/bin/udpflood" "$VM_SRCDIR/bench/udpflood.c" ||
+		vm_die "cannot build bench/udpflood.c"
 	rm -f "$1.log"
 }

@@ -157,7 +157,9 @@ mkdir -p "$r/vista/scenarios"
 cp "$VM_DIR/init.sh" "$r/init"
 chmod 755 "$r/init"
 cp "$VM_DIR/guest-lib.sh" "$VM_DIR/../vista-lib.sh" "$r/vista/"
-cp "$VM_DIR"/scenarios/*.sh "$r/vista/scenarios/"
+# Scenarios (*.sh) and what they source (*.inc).
+cp "$VM_SCENARIOS"/*.sh "$r/vista/scenarios/"
+cp "$VM_SCENARIOS"/*.inc "$r/vista/scenarios/" 2>/dev/null || true
 cat >"$r/vista/env" <<EOF
 VISTA=$vista
 VISTA_PROFILES=$profiles

@@ -16,7 +16,8 @@
 # to test), VISTA_VM_CACHE (/var/cache/vista-vm), VISTA_VM_RESULTS (console
 # logs, default $VISTA_VM_CACHE/results), VISTA_VM_TIMEOUT (= -t),
 # VISTA_VM_ACCEL (tcg), VISTA_VM_QEMU (qemu-system-x86_64), VISTA_VM=skip
-# (skip the tier).
+# (skip the tier), VISTA_VM_SCENARIOS (another directory of scenarios of
+# the same shape: bench/vm).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -65,14 +66,14 @@ command -v "$QEMU" >/dev/null ||
 
 # Scenarios and their timeouts ("# timeout: N" in a scenario's header).
 # probe first: it says what the kernel offers before anything else runs.
-[ -n "$scenarios" ] || scenarios=$(cd "$VM_DIR/scenarios" &&
+[ -n "$scenarios" ] || scenarios=$(cd "$VM_SCENARIOS" &&
 	ls -- *.sh | sed 's/\.sh$//' | sort | awk '$0 == "probe" { print;
 		next } { l = l " " $0 } END { print l }' | tr '\n' ' ')
 scenarios=$(echo $scenarios)
 cmdline_list=
 sum=0
 for s in $scenarios; do
-	f=$VM_DIR/scenarios/$s.sh
+	f=$VM_SCENARIOS/$s.sh
 	[[ $s =~ ^[a-z0-9_]+$ ]] || vm_die "bad scenario name $s ([a-z0-9_]+)"
 	[ -f "$f" ] || vm_die "no scenario $s ($f)"
 	t=$(sed -n 's/^# timeout: *\([0-9][0-9]*\)$/\1/p' "$f" | head -1)
@@ -83,6 +84,10 @@ done
 boot_timeout=${boot_timeout:-$((60 + sum))}
 
 kernels=$("$VM_DIR/kernels.sh" "$series")
+# Another scenario set gets its own cached images.
+img_suffix=
+[ "$VM_SCENARIOS" = "$VM_DIR/scenarios" ] ||
+	img_suffix=-$(echo "$VM_SCENARIOS" | sha256sum | cut -c1-8)
 
 work=$(mktemp -d /tmp/vista-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -91,7 +96,7 @@ vm_stage_vista "$work/stage"
 # initramfs KVER: the cached image for KVER, rebuilt when anything that
 # goes into it changed (the vista build, this tier, the host's tools).
 initramfs() {
-	local kver=$1 img=$VM_CACHE/initramfs/$1.cpio.gz key
+	local kver=$1 img=$VM_CACHE/initramfs/$1$2.cpio.gz key
 	key=$( {
 		echo "$kver"
 		(cd "$work/stage" &&
@@ -99,7 +104,8 @@ initramfs() {
 			find . -type f -print0 | LC_ALL=C sort -z |
 			xargs -0 sha256sum)
 		(cd "$VM_DIR" && sha256sum common.sh mkinitramfs.sh init.sh \
-			guest-lib.sh ../vista-lib.sh modules.list scenarios/*.sh)
+			guest-lib.sh ../vista-lib.sh modules.list)
+		(cd "$VM_SCENARIOS" && sha256sum ./*.sh $(ls ./*.inc 2>/dev/null))
 		cat "$VM_CACHE/kernels/$kver/modroot/modules.list"
 		dpkg-query -W busybox-static bash dash iproute2 iptables \
 			iputils-ping bpftool jq util-linux coreutils kmod \
@@ -142,7 +148,8 @@ host_check() {
 rc=0
 while read -r s kver kdir <&3; do
 	vm_lock "initramfs-$kver"
-	img=$(initramfs "$kver") || vm_die "no initramfs for $kver"
+	img=$(initramfs "$kver" "$img_suffix") ||
+		vm_die "no initramfs for $kver"
 	results=${VISTA_VM_RESULTS:-$VM_CACHE/results}/$kver
 	mkdir -p "$results"
 	stamp=$(date +%Y%m%d-%H%M%S)-$$
