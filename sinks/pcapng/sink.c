@@ -36,7 +36,7 @@ struct pcapng_state {
 	size_t nr_ifs;
 	__u64 written, no_packet, not_mode;
 	__u64 lost;		/* rec->lost at the last packet written */
-	char comment[512];
+	struct vista_strbuf comment;	/* the packet's, built by hand */
 };
 
 static int pc_write(struct vista_ctx *ctx, struct pcapng_state *st)
@@ -77,6 +77,38 @@ static void pc_mode(struct vista_ctx *ctx, struct pcapng_state *st)
 	}
 }
 
+/*
+ * "func[ entry|exit] netns=N ifindex=I[(name)] pid=P comm=C cpu=N", once
+ * per packet: by the appenders, not printf.
+ */
+static void pc_comment(struct vista_strbuf *sb, const struct vista_record *rec,
+		       const struct vista_packet *p)
+{
+	vista_strbuf_reset(sb);
+	vista_strbuf_puts(sb, rec->func ? rec->func : "?");
+	if (p->point == VISTA_POINT_ENTRY)
+		vista_strbuf_puts(sb, " entry");
+	else if (p->point == VISTA_POINT_EXIT)
+		vista_strbuf_puts(sb, " exit");
+	vista_strbuf_puts(sb, " netns=");
+	vista_strbuf_u64(sb, rec->netns);
+	vista_strbuf_puts(sb, " ifindex=");
+	vista_strbuf_u64(sb, rec->meta ? rec->meta->ifindex : 0);
+	if (rec->ifname) {
+		vista_strbuf_putc(sb, '(');
+		vista_strbuf_puts(sb, rec->ifname);
+		vista_strbuf_putc(sb, ')');
+	}
+	vista_strbuf_puts(sb, " pid=");
+	vista_strbuf_u64(sb, rec->pid);
+	vista_strbuf_puts(sb, " comm=");
+	if (rec->comm)
+		vista_strbuf_put(sb, rec->comm, strnlen(rec->comm,
+							 VISTA_COMM_LEN));
+	vista_strbuf_puts(sb, " cpu=");
+	vista_strbuf_u64(sb, rec->cpu);
+}
+
 static int pc_open(struct vista_ctx *ctx)
 {
 	const char *path = ctx->host->opt_str(ctx, "file");
@@ -89,6 +121,8 @@ static int pc_open(struct vista_ctx *ctx)
 		return -ENOMEM;
 	ctx->priv = st;
 	st->fd = -1;
+	if (vista_strbuf_init(&st->comment, 256))
+		return -ENOMEM;
 	st->snaplen = ctx->host->opt_uint(ctx, "snaplen");
 	pc_mode(ctx, st);
 	st->name = strdup(path && strcmp(path, "-") ? path : "stdout");
@@ -190,14 +224,7 @@ static int pc_record(struct vista_ctx *ctx, const struct vista_record *rec)
 	ret = pc_ifid(ctx, st, rec, &e.ifid);
 	if (ret)
 		return ret;
-	snprintf(st->comment, sizeof(st->comment),
-		 "%s%s netns=%u ifindex=%u%s%s%s pid=%u comm=%s cpu=%u",
-		 rec->func ? rec->func : "?",
-		 p->point == VISTA_POINT_ENTRY ? " entry" :
-		 p->point == VISTA_POINT_EXIT ? " exit" : "", rec->netns,
-		 rec->meta ? rec->meta->ifindex : 0, rec->ifname ? "(" : "",
-		 rec->ifname ? rec->ifname : "", rec->ifname ? ")" : "",
-		 rec->pid, rec->comm ? rec->comm : "", rec->cpu);
+	pc_comment(&st->comment, rec, p);
 	e.ts_ns = rec->wall_ns;
 	e.data = p->data;
 	/* The kernel captured for the sink that wants the most. */
@@ -206,7 +233,7 @@ static int pc_record(struct vista_ctx *ctx, const struct vista_record *rec)
 	e.has_verdict = p->verdict_type != 0;
 	e.verdict_type = p->verdict_type;
 	e.verdict = p->verdict;
-	e.comment = st->comment;
+	e.comment = st->comment.oom ? "" : st->comment.p;
 	e.flags = pc_flags(p);
 	e.has_packetid = true;	/* the skb: one packet at several points */
 	e.packetid = rec->obj;
@@ -240,6 +267,7 @@ static void pc_close(struct vista_ctx *ctx)
 		close(st->fd);
 	}
 	pcapng_buf_free(&st->buf);
+	vista_strbuf_free(&st->comment);
 	free(st->ifs);
 	free(st->name);
 	free(st);
