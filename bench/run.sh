@@ -16,6 +16,14 @@
 #   events    events/s through the bus to the text sink on /dev/null, and
 #             the share lost (ring buffer full), default ring and 16 MiB
 #   rss       vista's peak resident memory while tracing all of them
+#   sinks     events/s and loss through the JSON and pcapng sinks
+#   callgrind instructions per event in vista's user space (decode, the
+#             core's bookkeeping, the sink's write and flush), per sink,
+#             counted by callgrind inside on_event() and the flushes only
+#   bpftrace  pps with bpftrace on the same tracepoints (those with an
+#             skbaddr field) and a predicate on the skb's mark that
+#             matches nothing: the tool a user might pick instead
+# bench/vm.sh measures the VM backends (kprobe, kprobe-multi, fentry).
 set -u
 cd "$(dirname "$0")/.."
 VISTA=${VISTA:-$PWD/build/vista}
@@ -27,7 +35,9 @@ T=$(mktemp -d /tmp/vista-bench.XXXXXX)
 NS_A=vista-bench-a NS_B=vista-bench-b
 ADDR_A=10.232.0.1 ADDR_B=10.232.0.2
 VPID=
+BPID=
 cleanup() {
+	[ -n "$BPID" ] && kill -KILL "$BPID" 2>/dev/null
 	[ -n "$VPID" ] && kill -KILL "$VPID" 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
@@ -74,6 +84,53 @@ flood() { ip netns exec "$NS_A" "$T/udpflood" "$ADDR_B" 9999 "$DUR"; }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
+# The pcapng sink, whole packets (its text lines go with it, as in the
+# reference, to /dev/null).
+printf '[tracer.skb]\n[sink.pcapng]\nfile = %s\nsnaplen = 1500\n' \
+	"$T/bench.pcapng" >"$T/pcapng.ini"
+
+# bpftrace: a program on every tracepoint with an skb argument and an
+# skbaddr field (perf tracepoints: bpftrace 0.17 has no raw ones).
+BT_PROG=
+if [ "$DUR" != 1 ] && ! command -v bpftrace >/dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace \
+		>/dev/null 2>&1 || echo "bench: no bpftrace (apt-get failed)"
+fi
+if command -v bpftrace >/dev/null && command -v bpftool >/dev/null; then
+	mountpoint -q /sys/kernel/tracing ||
+		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	bpftool btf dump file /sys/kernel/btf/vmlinux format c 2>/dev/null |
+	sed -nE 's/^typedef void \(\*btf_trace_([a-z0-9_]+)\)\(void \*, (.*)\);$/\1|\2/p' |
+	grep -E '\|(.*, )?(const )?struct sk_buff \*(,|$)' | cut -d'|' -f1 |
+	while read -r tp; do
+		f=$(ls /sys/kernel/tracing/events/*/"$tp"/format 2>/dev/null | head -1)
+		[ -n "$f" ] && grep -q 'field:[^;]* skbaddr;' "$f" || continue
+		c=$(basename "$(dirname "$(dirname "$f")")")
+		echo "tracepoint:$c:$tp /((struct sk_buff *)args->skbaddr)->mark == 0x7ffffff1/ { @n = count(); }"
+	done >"$T/skb.bt"
+	[ -s "$T/skb.bt" ] && BT_PROG=$T/skb.bt
+fi
+bpftrace_start() {
+	local i
+	[ -n "$BT_PROG" ] || return 1
+	bpftrace "$BT_PROG" >"$T/bt.out" 2>&1 &
+	BPID=$!
+	for i in $(seq 1 600); do
+		grep -q '^Attaching' "$T/bt.out" && { sleep 1; return 0; }
+		kill -0 "$BPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bench: bpftrace did not start: $(tail -2 "$T/bt.out")"
+	bpftrace_stop
+	BT_PROG=
+	return 1
+}
+bpftrace_stop() {
+	kill -INT "$BPID" 2>/dev/null
+	wait "$BPID"
+	BPID=
+}
+
 # The exec of vista itself, the baseline for startup.
 t0=$(now)
 "$VISTA" --version >/dev/null
@@ -94,15 +151,70 @@ for r in $(seq 1 "$REPS"); do
 	vista_start --filter-trace-skb --ring-size 16777216 'udp port 9999'
 	flood >/dev/null
 	vista_stop
+	r16="$EVENTS $LOST $RSS_KB"
+	vista_start --filter-trace-skb --output-json 'udp port 9999'
+	flood >/dev/null
+	vista_stop
+	rjson="$EVENTS $LOST"
+	vista_start --profile "$T/pcapng.ini" --filter-trace-skb 'udp port 9999'
+	flood >/dev/null
+	vista_stop
+	bt=-
+	if bpftrace_start; then
+		bt=$(calc "$(flood) / $DUR" 0)
+		bpftrace_stop
+	fi
 	echo "$base_pps $(calc "$nm / $DUR" 0) $(calc "$m / $DUR" 0)" \
-		"$nm_start $m_events $m_lost $EVENTS $LOST $nm_rss $m_rss $RSS_KB" \
-		>>"$T/rows"
+		"$nm_start $m_events $m_lost ${r16% *} $nm_rss $m_rss ${r16##* }" \
+		"$rjson $EVENTS $LOST $bt" >>"$T/rows"
 done
 
 col() { awk -v c="$1" '{ print $c }' "$T/rows" | median; }
 base=$(col 1) nm=$(col 2) m=$(col 3) start=$(col 4)
 ev=$(col 5) lo=$(col 6) ev16=$(col 7) lo16=$(col 8)
 rss=$(printf '%s\n' "$(col 9)" "$(col 10)" | sort -g | tail -1) rss16=$(col 11)
+evj=$(col 12) loj=$(col 13) evp=$(col 14) lop=$(col 15)
+bt=$(awk '$16 != "-" { print $16 }' "$T/rows" | median)
+
+# callgrind NAME ARGS...: instructions per event in vista with ARGS,
+# counted only inside on_event() (decode, bookkeeping, the sinks' write)
+# and the sinks' flushes. vista is slow under valgrind and most of the
+# burst is lost: only the events it decoded count.
+CG=
+callgrind() {
+	local name=$1 ir ev i
+	shift
+	command -v valgrind >/dev/null || { CG="$CG $name=-"; return; }
+	valgrind --tool=callgrind --callgrind-out-file="$T/cg.out" \
+		--toggle-collect=on_event --toggle-collect=text_flush \
+		--toggle-collect=json_flush \
+		"$VISTA" "$@" >/dev/null 2>"$T/err" &
+	VPID=$!
+	for i in $(seq 1 1800); do
+		grep -q 'listening for events' "$T/err" && break
+		kill -0 "$VPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	ip netns exec "$NS_A" "$T/udpflood" "$ADDR_B" 9999 0.2 >/dev/null
+	sleep "$([ "$DUR" = 1 ] && echo 3 || echo 10)"
+	kill -INT "$VPID"
+	wait "$VPID"
+	VPID=
+	ev=$(sed -nE 's/^vista: ([0-9]+) events, .*/\1/p' "$T/err")
+	ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$T/cg.out" 2>/dev/null)
+	if [ "${ev:-0}" -gt 0 ] && [ -n "$ir" ]; then
+		CG="$CG $name=$((ir / ev)):$ev"
+	else
+		CG="$CG $name=-:0"
+	fi
+}
+callgrind text --filter-trace-skb --output-file /dev/null 'udp port 9999'
+callgrind text_meta --filter-trace-skb --output-meta --output-tuple \
+	--output-file /dev/null 'udp port 9999'
+callgrind json --filter-trace-skb --output-json 'udp port 9999'
+callgrind text_pcapng --profile "$T/pcapng.ini" --filter-trace-skb \
+	--output-file /dev/null 'udp port 9999'
+cg() { echo "$CG" | tr ' ' '\n' | sed -n "s/^$1=//p" | cut -d: -f"${2:-1}"; }
 share() { calc "100 * $2 / ($1 + $2 + ($1 + $2 == 0))" 1; }
 
 out=bench/results/$(date +%F).md
@@ -121,8 +233,17 @@ out=bench/results/$(date +%F).md
 	echo "| events/s to text on /dev/null, 16 MiB ring | $(calc "$ev16 / $DUR" 0) | lost $(share "$ev16" "$lo16")% | |"
 	echo "| peak RSS, default ring | $(calc "$rss / 1024" 1) MiB | | |"
 	echo "| peak RSS, 16 MiB ring | $(calc "$rss16 / 1024" 1) MiB | | |"
+	echo "| events/s to JSON on /dev/null, default ring | $(calc "$evj / $DUR" 0) | lost $(share "$evj" "$loj")% | |"
+	echo "| events/s to pcapng (whole packets) and text, default ring | $(calc "$evp / $DUR" 0) | lost $(share "$evp" "$lop")% | |"
+	for s in text text_meta json text_pcapng; do
+		echo "| instructions per event, $s sink (callgrind) | $(cg $s) | over $(cg $s 2) events | |"
+	done
+	if [ -n "$bt" ]; then
+		echo "| pps, bpftrace on $(wc -l <"$T/skb.bt") of the tracepoints, predicate matching nothing | $bt | $base (no tracing) | $(calc "$bt / $base") |"
+		echo "| pps, vista's filter matching nothing against bpftrace's | $nm | $bt (bpftrace) | $(calc "$nm / $bt") |"
+	fi
 	echo
-	echo "Raw rows (base_pps nomatch_pps match_pps startup_s events lost events_16M lost_16M rss_kb...):"
+	echo "Raw rows (base_pps nomatch_pps match_pps startup_s events lost events_16M lost_16M rss_kb rss_kb_match rss_kb_16M events_json lost_json events_pcapng lost_pcapng bpftrace_pps):"
 	echo
 	sed 's/^/    /' "$T/rows"
 } >"$out"

@@ -10,4 +10,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev \
 	libinih-dev libcriterion-dev debhelper dpkg-dev \
 	iproute2 iptables nftables iputils-ping jq util-linux tshark groff-base \
-	qemu-system-x86 busybox-static kmod cpio xz-utils >/dev/null
+	qemu-system-x86 busybox-static kmod cpio xz-utils valgrind >/dev/null
