@@ -83,46 +83,11 @@ static inline void vista_strbuf_free(struct vista_strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
-static inline __attribute__((format(printf, 2, 3)))
-void vista_strbuf_printf(struct vista_strbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	size_t cap;
-	char *p;
-	int n;
-
-	if (sb->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		sb->oom = true;
-		return;
-	}
-	if ((size_t)n < sb->cap - sb->len) {
-		sb->len += n;
-		return;
-	}
-	for (cap = sb->cap; cap < sb->len + n + 1; cap *= 2)
-		;
-	p = realloc(sb->p, cap);
-	if (!p) {
-		sb->oom = true;
-		return;
-	}
-	sb->p = p;
-	sb->cap = cap;
-	va_start(ap, fmt);
-	vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
-	va_end(ap);
-	sb->len += n;
-}
-
 /*
  * The fast appenders: a record is a few hundred bytes made of dozens of
  * pieces, and a printf call per piece costs more than the rest of an
- * event's way through vista. These copy, or convert numbers by hand.
+ * event's way through vista. These copy, or convert numbers by hand;
+ * vista_strbuf_printf() is for what is rare.
  */
 
 /* Room for n more bytes and the NUL; false (oom set) if there is none. */
@@ -145,6 +110,31 @@ static inline bool vista_strbuf_room(struct vista_strbuf *sb, size_t n)
 	sb->p = p;
 	sb->cap = cap;
 	return true;
+}
+
+static inline __attribute__((format(printf, 2, 3)))
+void vista_strbuf_printf(struct vista_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sb->oom = true;
+		return;
+	}
+	if ((size_t)n >= sb->cap - sb->len) {	/* it did not fit: grow */
+		if (!vista_strbuf_room(sb, n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += n;
 }
 
 static inline void vista_strbuf_put(struct vista_strbuf *sb, const char *s,

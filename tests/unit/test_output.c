@@ -127,3 +127,17 @@ Test(output, addresses_like_inet_ntop)
 		cr_expect_str_eq(out, v6[i]);
 	}
 }
+
+Test(output, printf_grows)
+{
+	char big[5000];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	vista_strbuf_puts(&sb, "a");
+	vista_strbuf_printf(&sb, "%s|%d", big, 42);
+	cr_assert(!sb.oom);
+	cr_expect_eq(sb.len, 1 + 4999 + 3);
+	cr_expect_str_eq(sb.p + 1 + 4999, "|42");
+	cr_expect_eq(sb.p[0], 'a');
+}
