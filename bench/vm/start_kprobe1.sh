@@ -1,0 +1,8 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# timeout: 900
+# Startup and detach, plain kprobes on every skb function, one at a time.
+. /vista/scenarios/lib.inc
+have_kprobe_pmu || skip "no kprobes in $(uname -r)"
+bench_attach kprobe1 --kprobe-backend kprobe --filter-kprobe-batch 1
+finish "$BENCH"
