@@ -183,6 +183,28 @@ stack_after() {
 		s { print }' "$1"
 }
 
+# ping_drop OUT ARGS...: an iptables DROP of ICMP from A in B, vista ARGS
+# (a drops profile) while A pings B twice (id 4660 = 0x1234: printed
+# byte-swapped it would read 13330), then SIGINT: exit 0, check_ping_drop,
+# nothing left behind. Needs setup_pair; returns 1 (after fail) if the rule
+# or vista could not be set up.
+ping_drop() {
+	local out=$1 rc
+	shift
+	ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" -j DROP ||
+		{ fail "cannot add the iptables rule"; return 1; }
+	start_vista "$out" "$@" || { fail "vista did not start"; return 1; }
+	ip netns exec "$NS_A" ping -c 2 -i 0.2 -W 1 -e 4660 "$ADDR_B" \
+		>/dev/null 2>&1
+	sleep 1
+	stop_vista INT
+	rc=$?
+	[ "$rc" = 0 ] && pass "exit 0 after SIGINT" ||
+		fail "exit code $rc after SIGINT"
+	check_ping_drop "$out"
+	assert_no_leftovers
+}
+
 # check_ping_drop OUT: two pings from A (id 4660) dropped by iptables in
 # B, as vista --profile drops.ini prints them with the kfree_skb
 # tracepoint: the header, the reason, the tuple as on the wire (4660 =

@@ -189,19 +189,10 @@ t=$(date +%s)
 e2e_lock
 [ "$(date +%s)" = "$t" ] || log "waited $(($(date +%s) - t))s for the e2e lock"
 setup_pair
-ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" -j DROP ||
-	{ echo "FAIL: cannot add the iptables rule"; exit 1; }
-out=$T/drops.txt
 # By name: the installed /usr/share/vista/profiles/drops.ini.
 [ -f /usr/share/vista/profiles/drops.ini ] ||
 	fail "/usr/share/vista/profiles/drops.ini is not installed"
-start_vista "$out" --profile drops || exit 1
-ip netns exec "$NS_A" ping -c 2 -i 0.2 -W 1 -e 4660 "$ADDR_B" >/dev/null 2>&1
-sleep 0.5
-stop_vista INT; rc=$?
-[ "$rc" = 0 ] && pass "exit 0 after SIGINT" || fail "exit code $rc after SIGINT"
-check_ping_drop "$out"
-assert_no_leftovers
+ping_drop "$T/drops.txt" --profile drops || exit 1
 
 # ---- missing plugins name their package ---------------------------------
 # missing CODE LINE ARGS...: exit CODE, stdout empty, stderr exactly LINE.
