@@ -190,34 +190,24 @@ static void cb_emit_load(struct cb_ctx *c, __u8 dst, __u8 size, bool ind,
 			size * 8);
 }
 
-/* Does the program read the packet (not only its length)? */
-static bool cb_reads_packet(const struct sock_filter *prog, size_t len)
+/* What the program touches: packet bytes (not only its length), M[]. */
+static void cb_scan(const struct sock_filter *prog, size_t len, bool *pkt,
+		    bool *mem)
 {
 	size_t i;
 
+	*pkt = *mem = false;
 	for (i = 0; i < len; i++) {
-		__u16 cls = BPF_CLASS(prog[i].code), mode = BPF_MODE(prog[i].code);
+		__u16 cls = BPF_CLASS(prog[i].code);
+		__u16 mode = BPF_MODE(prog[i].code);
 
 		if ((cls == BPF_LD && (mode == BPF_ABS || mode == BPF_IND)) ||
 		    (cls == BPF_LDX && mode == BPF_MSH))
-			return true;
-	}
-	return false;
-}
-
-static bool cb_uses_mem(const struct sock_filter *prog, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		__u16 cls = BPF_CLASS(prog[i].code);
-
+			*pkt = true;
 		if (cls == BPF_ST || cls == BPF_STX ||
-		    ((cls == BPF_LD || cls == BPF_LDX) &&
-		     BPF_MODE(prog[i].code) == BPF_MEM))
-			return true;
+		    ((cls == BPF_LD || cls == BPF_LDX) && mode == BPF_MEM))
+			*mem = true;
 	}
-	return false;
 }
 
 static int cb_alu(struct cb_ctx *c, size_t i, const struct sock_filter *f,
@@ -431,6 +421,7 @@ int cbpf_to_ebpf(const struct sock_filter *prog, size_t len,
 		 char *err, size_t errlen)
 {
 	struct cb_ctx c = { .err = err, .errlen = errlen };
+	bool reads_pkt, uses_mem;
 	size_t i;
 	int ret;
 
@@ -464,7 +455,8 @@ int cbpf_to_ebpf(const struct sock_filter *prog, size_t len,
 	 * The window: min(length, CBPF_WINDOW) bytes in one probe read. If
 	 * even that fails the packet is not readable: no match.
 	 */
-	if (cb_reads_packet(prog, len)) {
+	cb_scan(prog, len, &reads_pkt, &uses_mem);
+	if (reads_pkt) {
 		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10,
 			0, 0);
 		cb_emit(&c, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0,
@@ -483,7 +475,7 @@ int cbpf_to_ebpf(const struct sock_filter *prog, size_t len,
 			    len);
 	}
 	/* libpcap never reads M[] unwritten, but the verifier cannot know */
-	if (cb_uses_mem(prog, len)) {
+	if (uses_mem) {
 		cb_emit(&c, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
 		for (i = 0; i < BPF_MEMWORDS / 2; i++)
 			cb_emit(&c, BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10,
