@@ -326,6 +326,55 @@ static int reuse_shared_maps(struct instance *inst, struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * The filter config as a constant: into the object's vista_cfg_ro
+ * (<vista/bpf/vista.bpf.h>, ABI 1.5) if it has one, found by its offset
+ * in the .rodata section's BTF.
+ */
+static int fill_cfg_ro(struct instance *inst, struct bpf_object *obj)
+{
+	const struct vista_filter_cfg *cfg = bus_filter(vista->bus);
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vi;
+	const struct btf_type *t;
+	const void *init;
+	size_t size;
+	__u8 *data;
+	int id, i, ret;
+
+	if (!map || !btf)
+		return 0;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	init = bpf_map__initial_value(map, &size);
+	if (id < 0 || !init)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	for (i = 0, vi = btf_var_secinfos(t); i < btf_vlen(t); i++, vi++) {
+		const struct btf_type *var = btf__type_by_id(btf, vi->type);
+
+		if (!var || strcmp(btf__name_by_offset(btf, var->name_off),
+				   "vista_cfg_ro"))
+			continue;
+		if (vi->size != sizeof(*cfg) || vi->offset + vi->size > size) {
+			vlog(VISTA_LOG_ERROR, inst->ctx.name,
+			     "vista_cfg_ro: %u bytes at %u, not a struct "
+			     "vista_filter_cfg in .rodata", vi->size,
+			     vi->offset);
+			return -EINVAL;
+		}
+		data = malloc(size);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, init, size);
+		memcpy(data + vi->offset, cfg, sizeof(*cfg));
+		ret = bpf_map__set_initial_value(map, data, size);
+		free(data);
+		return ret;
+	}
+	return 0;
+}
+
 static bool excluded(const struct vista_attach *req, const char *name)
 {
 	const char *const *e;
@@ -423,6 +472,8 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	int ret;
 
 	ret = reuse_shared_maps(inst, obj);
+	if (!ret)
+		ret = fill_cfg_ro(inst, obj);
 	if (ret || !req)
 		return ret;
 	if (req->size < sizeof(*req) || req->kind < VISTA_OBJ_SKB ||

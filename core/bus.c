@@ -27,6 +27,7 @@ struct bus {
 	int cfg_fd;
 	int lost_fd;
 	int track_fd;		/* --filter-track-skb: skb -> head (LRU) */
+	struct vista_filter_cfg filter;	/* what cfg_fd holds */
 	int track_stats_fd;
 	size_t track_size;	/* 0: not tracking */
 	struct ring_buffer *rb;
@@ -151,8 +152,14 @@ int bus_set_filter(struct bus *bus, const void *cfg, size_t size)
 
 	if (size != sizeof(struct vista_filter_cfg))
 		return -EINVAL;
+	memcpy(&bus->filter, cfg, size);
 	return bpf_map_update_elem(bus->cfg_fd, &zero, cfg, BPF_ANY) ? -errno
 								     : 0;
+}
+
+const struct vista_filter_cfg *bus_filter(struct bus *bus)
+{
+	return &bus->filter;
 }
 
 /* Sum over CPUs of entry key of a per-CPU u64 array; fallback on error. */

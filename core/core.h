@@ -16,6 +16,7 @@
 
 struct kbtf;
 struct bus;
+struct vista_filter_cfg;
 struct ksyms;
 struct attach_plan;
 
@@ -122,6 +123,7 @@ struct bus *bus_new(size_t ring_bytes, size_t track_size);
 void bus_free(struct bus *bus);
 int bus_map_fd(struct bus *bus, const char *name);
 int bus_set_filter(struct bus *bus, const void *cfg, size_t size);
+const struct vista_filter_cfg *bus_filter(struct bus *bus);
 int bus_run(struct bus *bus, __u64 limit);
 void bus_drain(struct bus *bus);
 void bus_summary(struct bus *bus, FILE *out);

@@ -11,7 +11,9 @@
  * Versioning: abi_major changes when a struct below changes incompatibly;
  * 1.1 appended vista_record.dump, 1.2 vista_host.netns_each, 1.3
  * vista_record.pkt and .lost, 1.4 vista_host.opt_list,
- * vista_packet.point and vista_record.kind (lost-event notices).
+ * vista_packet.point and vista_record.kind (lost-event notices), 1.5
+ * vista_host.prepare fills the object's vista_cfg_ro (the filter config
+ * as a constant, <vista/bpf/vista.bpf.h>).
  * the core refuses plugins of another major. abi_minor grows when members
  * are appended; every struct here carries its size so that both sides can
  * tell which members the other knows.
@@ -31,7 +33,7 @@
 #include <vista/record.h>
 
 #define VISTA_ABI_MAJOR		1
-#define VISTA_ABI_MINOR		4
+#define VISTA_ABI_MINOR		5
 #define VISTA_PLUGIN_SYMBOL	"vista_plugin"
 
 struct btf;
@@ -172,7 +174,8 @@ struct vista_host {
 
 	/*
 	 * Before bpf_object__load(): make obj use the core's shared maps
-	 * (events, config, lost counters) and prepare the templates of req
+	 * (events, config, lost counters), write the filter config into its
+	 * vista_cfg_ro (ABI 1.5) and prepare the templates of req
 	 * (NULL if the plugin attaches nothing through the core). -ENOENT,
 	 * not logged: no target matches (the plugin says what that means).
 	 */
