@@ -58,7 +58,7 @@ static const char *const backend_names[] = {
 
 /* What this kernel can do, probed once. */
 static struct {
-	bool done;
+	bool done, fentry_done;
 	bool kprobe, kprobe_multi, fentry;
 	int fentry_err, kprobe_multi_err;
 } feat;
@@ -140,11 +140,16 @@ static const char *probe_function(__u32 *btf_id)
 	return NULL;
 }
 
+/*
+ * What the kernel can hook functions with. kprobe-multi without attaching
+ * anything: a link of zero functions is EINVAL where the kernel has it
+ * and EOPNOTSUPP where it does not (no text patching: under emulation
+ * that costs a noticeable part of a second).
+ */
 static void probe_kernel(void)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, mopts);
-	const char *fn, *syms[1];
-	__u32 btf_id = 0;
+	const char *syms[1] = { "vista_probe" };
 	int fd, link;
 
 	if (feat.done)
@@ -152,25 +157,40 @@ static void probe_kernel(void)
 	feat.done = true;
 	feat.kprobe = !access("/sys/bus/event_source/devices/kprobe/type",
 			      F_OK);
-	fn = probe_function(&btf_id);
-	if (!fn)
-		return;
-
 	fd = trivial_prog(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, 0);
 	if (fd >= 0) {
-		syms[0] = fn;
 		mopts.kprobe_multi.syms = syms;
-		mopts.kprobe_multi.cnt = 1;
+		mopts.kprobe_multi.cnt = 0;
 		link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &mopts);
-		feat.kprobe_multi = link >= 0;
-		feat.kprobe_multi_err = link >= 0 ? 0 : errno;
+		feat.kprobe_multi = link < 0 && errno == EINVAL;
+		feat.kprobe_multi_err = feat.kprobe_multi ? 0 :
+					link >= 0 ? EINVAL : errno;
 		if (link >= 0)
 			close(link);
 		close(fd);
 	} else {
 		feat.kprobe_multi_err = errno;
 	}
+	dbg("kernel: kprobe %d, kprobe-multi %d (%s)", feat.kprobe,
+	    feat.kprobe_multi, strerror(feat.kprobe_multi_err));
+}
 
+/*
+ * fentry: only an attach tells (the load passes where the trampoline
+ * cannot be made), and detaching a trampoline waits for the kernel, so
+ * only when the choice depends on it.
+ */
+static bool fentry_ok(void)
+{
+	__u32 btf_id = 0;
+	int fd, link;
+
+	if (feat.fentry_done)
+		return feat.fentry;
+	feat.fentry_done = true;
+	feat.fentry_err = ENOENT;
+	if (!probe_function(&btf_id))
+		return false;
 	fd = trivial_prog(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, btf_id);
 	if (fd >= 0) {
 		link = bpf_raw_tracepoint_open(NULL, fd);
@@ -182,9 +202,9 @@ static void probe_kernel(void)
 	} else {
 		feat.fentry_err = errno;
 	}
-	dbg("kernel: kprobe %d, kprobe-multi %d (%s), fentry %d (%s)",
-	    feat.kprobe, feat.kprobe_multi, strerror(feat.kprobe_multi_err),
-	    feat.fentry, strerror(feat.fentry_err));
+	dbg("kernel: fentry %d (%s)", feat.fentry,
+	    strerror(feat.fentry_err));
+	return feat.fentry;
 }
 
 static const char *forced_backend(void)
@@ -212,7 +232,7 @@ static int backend_choose(size_t nr, enum vista_backend *out,
 				break;
 		if ((b == VISTA_BACKEND_KPROBE && !feat.kprobe) ||
 		    (b == VISTA_BACKEND_KPROBE_MULTI && !feat.kprobe_multi) ||
-		    (b == VISTA_BACKEND_FENTRY && !feat.fentry)) {
+		    (b == VISTA_BACKEND_FENTRY && !fentry_ok())) {
 			err("--kprobe-backend %s: this kernel cannot: %s",
 			    forced,
 			    b == VISTA_BACKEND_KPROBE ?
@@ -226,7 +246,7 @@ static int backend_choose(size_t nr, enum vista_backend *out,
 		*why = "forced by --kprobe-backend";
 		return 0;
 	}
-	if (feat.fentry && nr <= FENTRY_AUTO_MAX) {
+	if (nr <= FENTRY_AUTO_MAX && fentry_ok()) {
 		*out = VISTA_BACKEND_FENTRY;
 		*why = "few functions: one trampoline each, cheapest per packet";
 	} else if (feat.kprobe_multi) {
@@ -234,11 +254,11 @@ static int backend_choose(size_t nr, enum vista_backend *out,
 		*why = "one link per argument position for all functions";
 	} else if (feat.kprobe) {
 		*out = VISTA_BACKEND_KPROBE;
-		*why = feat.fentry ?
+		*why = fentry_ok() ?
 			"no kprobe-multi; for this many functions kprobes "
 			"attach and detach faster than fentry trampolines" :
 			"no kprobe-multi and no fentry";
-	} else if (feat.fentry) {
+	} else if (fentry_ok()) {
 		*out = VISTA_BACKEND_FENTRY;
 		*why = "no kprobes";
 	} else {
@@ -491,7 +511,9 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	 * looked at) or the user asked for the tracepoints.
 	 */
 	probe_kernel();
-	if ((!feat.kprobe && !feat.kprobe_multi && !feat.fentry &&
+	vlog(VISTA_LOG_DEBUG, inst->ctx.name, "kernel probed at %.0f ms",
+	     vlog_ms());
+	if ((!feat.kprobe && !feat.kprobe_multi && !fentry_ok() &&
 	     !forced_backend()) ||
 	    (forced_backend() && !strcmp(forced_backend(), "tracepoint"))) {
 		ret = backend_choose(0, &plan->backend, &why);
@@ -561,6 +583,8 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	}
 	vlog(VISTA_LOG_INFO, inst->ctx.name, "backend %s: %s",
 	     backend_name(plan->backend), why);
+	vlog(VISTA_LOG_DEBUG, inst->ctx.name, "%zu targets chosen at %.0f ms",
+	     plan->nr_targets, vlog_ms());
 	if (untraceable)
 		vlog(VISTA_LOG_DEBUG, inst->ctx.name,
 		     "%zu %s functions have BTF but no probe point "

@@ -76,6 +76,9 @@ void vlog(enum vista_log_level level, const char *who, const char *fmt, ...)
 #define info(...) vlog(VISTA_LOG_INFO, NULL, __VA_ARGS__)
 #define dbg(...)  vlog(VISTA_LOG_DEBUG, NULL, __VA_ARGS__)
 extern int vlog_level;
+/* Milliseconds since the first call (main's first step), for the debug
+ * log's phase times. */
+double vlog_ms(void);
 
 /* loader.c */
 int loader_default_dirs(struct vista *v, const char *const *extra,

@@ -2,9 +2,22 @@
 /* One-line messages on stderr: "vista: [who: ]message". */
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include "core.h"
 
 int vlog_level = VISTA_LOG_INFO;
+
+double vlog_ms(void)
+{
+	static struct timespec t0;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = now;
+	return (now.tv_sec - t0.tv_sec) * 1e3 +
+	       (now.tv_nsec - t0.tv_nsec) / 1e6;
+}
 
 void vlog(enum vista_log_level level, const char *who, const char *fmt, ...)
 {

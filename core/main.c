@@ -403,6 +403,7 @@ static int run(void)
 	ret = load_kernel_btf();
 	if (ret)
 		return VISTA_EXIT_FAIL;
+	dbg("kernel BTF read at %.0f ms", vlog_ms());
 	track = config_get(&vista->cfg, "core", "track-size");
 	if (!track || !track->u) {
 		fprintf(stderr, "--track-size: invalid value \"0\": at least "
@@ -435,10 +436,12 @@ static int run(void)
 		if (ret)
 			return VISTA_EXIT_FAIL;
 		t->loaded = true;
+		dbg("%s: loaded at %.0f ms", t->ctx.name, vlog_ms());
 		ret = ops->attach ? ops->attach(&t->ctx) : 0;
 		t->attached = true;	/* detach whatever part did attach */
 		if (ret)
 			return vista_stop ? VISTA_EXIT_OK : VISTA_EXIT_FAIL;
+		dbg("%s: attached at %.0f ms", t->ctx.name, vlog_ms());
 	}
 	if (vista_stop)
 		return VISTA_EXIT_OK;
@@ -466,6 +469,7 @@ int main(int argc, char **argv)
 	int ndirs, code;
 
 	vista = &v;
+	vlog_ms();	/* the debug log's phase times count from here */
 	if (getenv("VISTA_DEBUG"))
 		vlog_level = VISTA_LOG_DEBUG;
 	libbpf_set_print(libbpf_log);
