@@ -348,8 +348,9 @@ static int reuse_shared_maps(struct instance *inst, struct bpf_object *obj)
 
 /*
  * The filter config as a constant: into the object's vista_cfg_ro
- * (<vista/bpf/vista.bpf.h>, ABI 1.5) if it has one, found by its offset
- * in the .rodata section's BTF.
+ * (<vista/bpf/vista.bpf.h>, ABI 1.5), found by its offset in the .rodata
+ * section's BTF. A plugin built for 1.5 reads its config only there: not
+ * finding it is an error, not filters silently off.
  */
 static int fill_cfg_ro(struct instance *inst, struct bpf_object *obj)
 {
@@ -361,14 +362,13 @@ static int fill_cfg_ro(struct instance *inst, struct bpf_object *obj)
 	const void *init;
 	size_t size;
 	__u8 *data;
-	int id, i, ret;
+	int id = -1, i, ret;
 
-	if (!map || !btf)
-		return 0;
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	init = bpf_map__initial_value(map, &size);
-	if (id < 0 || !init)
-		return 0;
+	init = map ? bpf_map__initial_value(map, &size) : NULL;
+	if (btf && init)
+		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		goto missing;
 	t = btf__type_by_id(btf, id);
 	for (i = 0, vi = btf_var_secinfos(t); i < btf_vlen(t); i++, vi++) {
 		const struct btf_type *var = btf__type_by_id(btf, vi->type);
@@ -392,7 +392,13 @@ static int fill_cfg_ro(struct instance *inst, struct bpf_object *obj)
 		free(data);
 		return ret;
 	}
-	return 0;
+missing:
+	if (inst->desc->abi_minor < 5)
+		return 0;	/* it reads the vista_cfg map */
+	vlog(VISTA_LOG_ERROR, inst->ctx.name, "no vista_cfg_ro in the BPF "
+	     "object's .rodata BTF (include <vista/bpf/vista.bpf.h>, build "
+	     "with clang -g)");
+	return -EINVAL;	/* not -ENOENT: that means "no target" */
 }
 
 static bool excluded(const struct vista_attach *req, const char *name)

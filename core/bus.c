@@ -25,9 +25,9 @@ struct func_count {
 struct bus {
 	int events_fd;
 	int cfg_fd;
+	struct vista_filter_cfg filter;	/* what cfg_fd holds */
 	int lost_fd;
 	int track_fd;		/* --filter-track-skb: skb -> head (LRU) */
-	struct vista_filter_cfg filter;	/* what cfg_fd holds */
 	int track_stats_fd;
 	size_t track_size;	/* 0: not tracking */
 	struct ring_buffer *rb;
