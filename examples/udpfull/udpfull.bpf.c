@@ -33,8 +33,6 @@ int BPF_PROG(udpfull, int rc, struct sock *sk, struct sk_buff *skb)
 	bool stack;
 	__u32 zero = 0, off, n;
 
-	if (!cfg)
-		return 0;
 	vista_fill_hdr(&ev.hdr, 1, (__u64)skb);
 	if (!vista_skb_collect(skb, 0, &ev.hdr, &ev.meta, &ev.tuple))
 		return 0;

@@ -108,7 +108,7 @@ static __always_inline bool ipt_verdict(void *ctx, struct sk_buff *skb,
 		__builtin_memcpy(ev.chain, names->chain, sizeof(ev.chain));
 	}
 	vista_submit(ctx, &ev, sizeof(ev),
-		     !nf && cfg && (cfg->output & VISTA_OUTPUT_STACK));
+		     !nf && (cfg->output & VISTA_OUTPUT_STACK));
 	return true;
 }
 
@@ -213,7 +213,7 @@ static __always_inline void ipt_fn_event(void *ctx, struct sk_buff *skb,
 	if (chain)
 		bpf_probe_read_kernel_str(ev.chain, sizeof(ev.chain), chain);
 	vista_submit(ctx, &ev, sizeof(ev),
-		     cfg && (cfg->output & VISTA_OUTPUT_STACK));
+		     cfg->output & VISTA_OUTPUT_STACK);
 }
 
 /* fexit: the entry time by skb (one rule set runs at a time per packet). */

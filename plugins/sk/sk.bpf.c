@@ -52,7 +52,7 @@ static __always_inline int sk_handle(void *ctx, struct sock *sk, __u32 target,
 	const struct vista_filter_cfg *cfg = vista_config();
 	struct sk_event ev = {};
 
-	if (!cfg || !sk)
+	if (!sk)
 		return 0;
 	ev.hdr.netns = vista_sk_netns(sk);
 	vista_sk_tuple(sk, &ev.tuple);

@@ -31,7 +31,7 @@ static __always_inline bool skb_want_stack(bool drop)
 
 	if (drop && skb_drop_stack)
 		return true;
-	return cfg && (cfg->output & VISTA_OUTPUT_STACK);
+	return cfg->output & VISTA_OUTPUT_STACK;
 }
 
 /*
@@ -138,7 +138,7 @@ static __always_inline int skb_handle(void *ctx, struct sk_buff *skb,
 		return skb_submit_dump(ctx, &ev, skb,
 				       skb_want_stack(kind == SKB_EV_DROP));
 	cfg = vista_config();
-	if (cfg && cfg->snaplen)
+	if (cfg->snaplen)
 		return skb_submit_pkt(ctx, &ev, skb, dev,
 				      skb_want_stack(kind == SKB_EV_DROP),
 				      cfg->snaplen, direct);

@@ -111,7 +111,7 @@ static __always_inline void tcp_closed(void *ctx, const struct sock *sk,
 	ev.lifetime_ns = now - c->birth_ns;
 	ev.hdr.netns = vista_sk_netns(sk);
 	ev.tuple = c->tuple;
-	if (!cfg || ev.lifetime_ns < tcp_min_lifetime ||
+	if (ev.lifetime_ns < tcp_min_lifetime ||
 	    !vista_sk_match(cfg, ev.hdr.netns, 0, sk, &ev.tuple))
 		goto out;
 	vista_fill_hdr(&ev.hdr, TCP_EV_CLOSE, key);	/* keeps netns */

@@ -114,7 +114,7 @@ static __always_inline int tcx_tc(void *ctx, struct sk_buff *skb, __u8 point,
 	bool l2, matched;
 	__u16 qm;
 
-	if (!cfg || !skb)
+	if (!skb)
 		return 0;
 	vista_fill_hdr(&ev.hdr, TCX_EV, (__u64)skb);
 	ev.point = point;
@@ -183,7 +183,7 @@ static __always_inline int tcx_xdp(void *ctx, struct xdp_buff *xdp,
 	__u16 proto;
 	bool matched;
 
-	if (!cfg || !xdp)
+	if (!xdp)
 		return 0;
 	vista_fill_hdr(&ev.hdr, TCX_EV, (__u64)xdp);
 	ev.point = point;

@@ -483,7 +483,7 @@ static __always_inline bool __vista_skb_match(struct sk_buff *skb,
 	__u32 f, netns = 0;
 	bool track;
 
-	if (!cfg || !skb)
+	if (!skb)
 		return false;
 	f = cfg->flags;
 	track = f & VISTA_FILTER_TRACK;

@@ -68,7 +68,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  */
 const volatile struct vista_filter_cfg vista_cfg_ro = {};
 
-/* Never NULL (the check callers make costs nothing). */
+/* Never NULL. */
 static __always_inline const struct vista_filter_cfg *vista_config(void)
 {
 	const struct vista_filter_cfg *cfg =
