@@ -171,8 +171,9 @@ static void probe_kernel(void)
 	} else {
 		feat.kprobe_multi_err = errno;
 	}
-	dbg("kernel: kprobe %d, kprobe-multi %d (%s)", feat.kprobe,
-	    feat.kprobe_multi, strerror(feat.kprobe_multi_err));
+	dbg("kernel: kprobe %d, kprobe-multi %d (%s), probed at %.0f ms",
+	    feat.kprobe, feat.kprobe_multi, strerror(feat.kprobe_multi_err),
+	    vlog_ms());
 }
 
 /*
@@ -517,8 +518,6 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	 * looked at) or the user asked for the tracepoints.
 	 */
 	probe_kernel();
-	vlog(VISTA_LOG_DEBUG, inst->ctx.name, "kernel probed at %.0f ms",
-	     vlog_ms());
 	if ((!feat.kprobe && !feat.kprobe_multi && !fentry_ok() &&
 	     !forced_backend()) ||
 	    (forced_backend() && !strcmp(forced_backend(), "tracepoint"))) {
