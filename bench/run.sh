@@ -121,6 +121,7 @@ synth_burst() {
 SKB_TPS=$(bpftool btf dump file /sys/kernel/btf/vmlinux format c 2>/dev/null |
 	sed -nE 's/^typedef void \(\*btf_trace_([a-z0-9_]+)\)\(void \*, (.*)\);$/\1|\2/p' |
 	grep -E '\|(.*, )?(const )?struct sk_buff \*(,|$)' | cut -d'|' -f1)
+NR_TPS=$(echo $SKB_TPS | wc -w)
 
 # The floor (bench/floor.c): a program that does nothing on each of them.
 FLOOR=
@@ -135,7 +136,7 @@ floor_pps() {
 	out=$(calc "$(flood) / $DUR" 0)
 	kill -INT "$pid"
 	wait "$pid"
-	grep -q "attached $(echo $SKB_TPS | wc -w) of" "$T/floor.err" &&
+	grep -q "attached $NR_TPS of" "$T/floor.err" &&
 		echo "$out" || echo -
 }
 
@@ -255,9 +256,9 @@ CG=
 callgrind() {
 	local name=$1 src=$2 ir ev lo i
 	shift 2
-	command -v valgrind >/dev/null || { CG="$CG $name=-:0"; return; }
+	command -v valgrind >/dev/null || { CG="$CG $name=-:0:0"; return; }
 	if [ "$src" = synth ]; then
-		[ -n "$SYN" ] || { CG="$CG $name=-:0"; return; }
+		[ -n "$SYN" ] || { CG="$CG $name=-:0:0"; return; }
 		set -- --plugin-dir "$SYN" --profile "$T/synth.ini" \
 			--ring-size 16777216 --output-file /dev/null "$@"
 	fi
@@ -321,7 +322,7 @@ out=bench/results/$(date +%F).md
 	echo "| pps, filter matching nothing | $nm | $base (no tracing) | $(calc "$nm / $base") |"
 	echo "| pps, filter matching all | $m | $base (no tracing) | $(calc "$m / $base") |"
 	if [ -n "$fl" ]; then
-		echo "| pps, a program doing nothing on each of the $(echo $SKB_TPS | wc -w) skb tracepoints (the floor) | $fl | $base (no tracing) | $(calc "$fl / $base") |"
+		echo "| pps, a program doing nothing on each of the $NR_TPS skb tracepoints (the floor) | $fl | $base (no tracing) | $(calc "$fl / $base") |"
 		echo "| pps, vista's filter matching nothing against the floor | $nm | $fl (floor) | $(calc "$nm / $fl") |"
 	fi
 	echo "| events/s to text on /dev/null, default ring | $(calc "$ev / $DUR" 0) | lost $(share "$ev" "$lo")% | |"

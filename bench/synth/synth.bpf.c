@@ -44,7 +44,6 @@ int BPF_PROG(synth, struct pt_regs *regs, long id)
 	ev.hdr.netns = BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(),
 				     nsproxy, net_ns, ns.inum);
 	ev.seq = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	ev.meta.mark = 0;
 	ev.meta.ifindex = 1;
 	ev.meta.len = 60;
 	ev.meta.mtu = 65536;

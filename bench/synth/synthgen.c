@@ -42,8 +42,7 @@ int main(int argc, char **argv)
 {
 	unsigned long long rate, batch = 1000, total, done = 0, n;
 	struct timespec at;
-	double secs, t0, step;
-	__u64 ns;
+	double secs, t0, due;
 
 	if (argc < 3 || argc > 4) {
 		fprintf(stderr, "usage: synthgen RATE SECONDS [BATCH]\n");
@@ -56,17 +55,15 @@ int main(int argc, char **argv)
 	if (batch > SYNTH_MAX_BATCH)
 		batch = SYNTH_MAX_BATCH;
 	total = (unsigned long long)(rate * secs);
-	step = (double)batch / rate;
-	clock_gettime(CLOCK_MONOTONIC, &at);
 	t0 = now();
 	while (done < total) {
 		n = total - done < batch ? total - done : batch;
 		/* EINVAL from the kernel: the plugin already did its work. */
 		prctl(SYNTH_PRCTL, n, done, 0, 0);
 		done += n;
-		ns = (__u64)(t0 * 1e9 + done / (double)batch * step * 1e9);
-		at.tv_sec = ns / 1000000000ULL;
-		at.tv_nsec = ns % 1000000000ULL;
+		due = t0 + (double)done / rate;	/* when the next batch is */
+		at.tv_sec = (time_t)due;
+		at.tv_nsec = (long)((due - at.tv_sec) * 1e9);
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at,
 				       NULL) == EINTR)
 			;
