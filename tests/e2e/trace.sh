@@ -54,4 +54,20 @@ grep -qF "[$V6_B]->[$V6_A](icmp6 reply id=4662 seq=1)" "$out" &&
 bad=$(event_lines "$out" | grep -v "(icmp6 " | head -1)
 [ -z "$bad" ] && pass "only icmp6" || fail "not icmp6: $bad"
 assert_no_leftovers
+
+# VISTA_DEBUG: when each phase of the start ended, in order, in ms.
+out=$T/debug.txt
+export VISTA_DEBUG=1
+start_vista "$out" --filter-trace-skb --filter-skb-mark 0x7ffffff3 || exit 1
+unset VISTA_DEBUG
+stop_vista INT
+phases=$(sed -nE 's/^vista: debug: (.*) at ([0-9]+) ms$/\2 \1/p' "$out.err" |
+	sed -E 's/^([0-9]+) (kernel: .*), probed$/\1 kernel probed/;
+		s/^([0-9]+) skb: [0-9]+ targets chosen$/\1 targets chosen/')
+want="kernel BTF read|kernel probed|targets chosen|skb: loaded|skb: attached"
+[ "$(echo "$phases" | cut -d' ' -f2- | paste -sd'|')" = "$want" ] &&
+	echo "$phases" | awk '$1 < prev { exit 1 } { prev = $1 }' &&
+	pass "VISTA_DEBUG phases: $(echo "$phases" | paste -sd, )" ||
+	fail "VISTA_DEBUG phases: $(echo "$phases" | paste -sd, )"
+assert_no_leftovers
 finish
