@@ -6,7 +6,7 @@
 # every skb function; and packets/s through a veth with no tracing, a
 # filter matching nothing and one matching all, per backend. Each figure
 # sits next to the same run's baseline; nothing fails on speed. Writes
-# bench/results/DATE-vm.md.
+# bench/results/DATE-vm.md (DATE-vm-SCENARIO-....md with -s).
 #
 #   bench/vm.sh [-k 6.1|6.12|all] [-s SCENARIO,...]   (bench/vm/*.sh)
 #
@@ -38,7 +38,8 @@ val() {
 # rate N TIME UNIT: N per second over TIME (in 1/UNIT s).
 rate() { awk -v n="$1" -v t="$2" -v u="$3" 'BEGIN { if (t == "" || t == 0) print "-"; else printf "%.0f", n * u / t }'; }
 
-out=bench/results/$(date +%F)-vm.md
+# A run of some scenarios does not overwrite the day's full run.
+out=bench/results/$(date +%F)-vm${scen:+-$(echo "$scen" | tr , -)}.md
 {
 	echo "# vista VM benchmarks, $(date -u '+%F %H:%M UTC')"
 	echo
