@@ -875,30 +875,47 @@ out:
 
 /* ---- kprobe-multi ------------------------------------------------- */
 
+/*
+ * By address where tracefs lists them (6.5 on): given names, the kernel
+ * walks all its symbols to find them, which under emulation is most of
+ * the attach.
+ */
 static int attach_kprobe_multi(struct instance *inst,
 			       struct attach_plan *plan,
 			       struct attach_stats *st)
 {
-	const char **syms;
+	const struct traceable *tr = get_traceable();
 	struct bpf_link *link;
+	const char **syms;
+	unsigned long *addrs;
 	size_t i, n;
 	int pos, ret = 0;
 
 	plan->links = calloc(VISTA_MAX_ARG, sizeof(*plan->links));
 	syms = calloc(plan->nr_targets, sizeof(*syms));
-	if (!plan->links || !syms) {
-		free(syms);
-		return -ENOMEM;
+	addrs = calloc(plan->nr_targets, sizeof(*addrs));
+	if (!plan->links || !syms || !addrs) {
+		ret = -ENOMEM;
+		goto out;
 	}
 	for (pos = 1; pos <= VISTA_MAX_ARG; pos++) {
 		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
+		bool by_addr = true;
 
 		if (!plan->tmpl[pos])
 			continue;
-		for (i = 0, n = 0; i < plan->nr_targets; i++)
-			if (plan->targets[i].pos == pos)
-				syms[n++] = plan->targets[i].name;
-		opts.syms = syms;
+		for (i = 0, n = 0; i < plan->nr_targets; i++) {
+			if (plan->targets[i].pos != pos)
+				continue;
+			syms[n] = plan->targets[i].name;
+			addrs[n] = traceable_addr(tr, syms[n]);
+			by_addr &= addrs[n] != 0;
+			n++;
+		}
+		if (by_addr)
+			opts.addrs = addrs;
+		else
+			opts.syms = syms;
 		opts.cnt = n;
 		link = bpf_program__attach_kprobe_multi_opts(plan->tmpl[pos],
 							     NULL, &opts);
@@ -909,10 +926,14 @@ static int attach_kprobe_multi(struct instance *inst,
 			     "%d) failed: %s", n, pos, strerror(-ret));
 			break;
 		}
+		dbg("kprobe-multi: %zu functions (argument %d) by %s", n, pos,
+		    by_addr ? "address" : "name");
 		plan->links[plan->nr_links++] = link;
 		st->attached += n;
 		progress(inst, st->attached, plan->nr_targets);
 	}
+out:
+	free(addrs);
 	free(syms);
 	return ret;
 }

@@ -147,15 +147,20 @@ const char *ksyms_name(const struct ksyms *ks, __u64 addr);
 struct traceable;
 int ksyms_text_names(struct traceable *out);
 
-/* tracefs.c: functions ftrace can trace, sorted. */
+/* tracefs.c: functions ftrace can trace, sorted by name, then address. */
+struct traceable_fn {
+	char *name;
+	__u64 addr;	/* 0 where the kernel does not list addresses */
+};
 struct traceable {
-	char **names;
+	struct traceable_fn *fns;
 	size_t nr;
 };
 const char *tracefs_path(void);
 void tracefs_cleanup(void);
 int traceable_load(struct traceable *tr);
 bool traceable_has(const struct traceable *tr, const char *name);
+__u64 traceable_addr(const struct traceable *tr, const char *name);
 void traceable_sort(struct traceable *tr);
 void traceable_free(struct traceable *tr);
 

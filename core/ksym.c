@@ -162,18 +162,19 @@ int ksyms_text_names(struct traceable *out)
 	struct ksyms *ks = ksyms_load();
 	size_t i, n = 0;
 
-	out->names = NULL;
+	out->fns = NULL;
 	out->nr = 0;
 	if (!ks)
 		return -ENOENT;
-	out->names = calloc(ks->nr, sizeof(*out->names));
-	if (!out->names) {
+	out->fns = calloc(ks->nr, sizeof(*out->fns));
+	if (!out->fns) {
 		ksyms_free(ks);
 		return -ENOMEM;
 	}
 	for (i = 0; i < ks->nr; i++) {
-		out->names[n] = strdup(ks->str + ks->syms[i].name);
-		if (!out->names[n]) {
+		out->fns[n].addr = ks->syms[i].addr;
+		out->fns[n].name = strdup(ks->str + ks->syms[i].name);
+		if (!out->fns[n].name) {
 			out->nr = n;
 			traceable_free(out);
 			ksyms_free(ks);

@@ -55,9 +55,12 @@ void tracefs_cleanup(void)
 	tracefs_dir = NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_fn(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct traceable_fn *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
 void traceable_free(struct traceable *tr)
@@ -65,47 +68,71 @@ void traceable_free(struct traceable *tr)
 	size_t i;
 
 	for (i = 0; i < tr->nr; i++)
-		free(tr->names[i]);
-	free(tr->names);
-	tr->names = NULL;
+		free(tr->fns[i].name);
+	free(tr->fns);
+	tr->fns = NULL;
 	tr->nr = 0;
+}
+
+static FILE *open_list(const char *dir, bool *addrs)
+{
+	char path[256];
+	FILE *f;
+
+	/* Since 6.5 the list comes with each function's ftrace address,
+	 * which kprobe-multi can attach to without looking up names. */
+	snprintf(path, sizeof(path), "%s/available_filter_functions_addrs",
+		 dir);
+	f = fopen(path, "re");
+	*addrs = f != NULL;
+	if (f)
+		return f;
+	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
+	return fopen(path, "re");
 }
 
 int traceable_load(struct traceable *tr)
 {
 	const char *dir = tracefs_path();
-	char path[256], *line = NULL, *sp;
+	char *line = NULL, *name, *end;
 	size_t cap = 0, alloc = 0;
-	char **names;
+	struct traceable_fn *fns;
+	unsigned long long addr;
+	bool addrs;
 	FILE *f;
 	int ret = 0;
 
-	tr->names = NULL;
+	tr->fns = NULL;
 	tr->nr = 0;
 	if (!dir)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
-	f = fopen(path, "re");
+	f = open_list(dir, &addrs);
 	if (!f)
 		return -errno;
 	while (getline(&line, &cap, f) > 0) {
-		/* "name" or "name [module]" */
-		sp = strpbrk(line, " \t\n");
-		if (sp)
-			*sp = '\0';
-		if (!*line)
+		/* "[addr ]name[ [module]]" */
+		name = line;
+		addr = 0;
+		if (addrs) {
+			addr = strtoull(line, &name, 16);
+			name += strspn(name, " \t");
+		}
+		end = name + strcspn(name, " \t\n");
+		*end = '\0';
+		if (!*name)
 			continue;
 		if (tr->nr == alloc) {
 			alloc = alloc ? alloc * 2 : 65536;
-			names = realloc(tr->names, alloc * sizeof(*names));
-			if (!names) {
+			fns = realloc(tr->fns, alloc * sizeof(*fns));
+			if (!fns) {
 				ret = -ENOMEM;
 				break;
 			}
-			tr->names = names;
+			tr->fns = fns;
 		}
-		tr->names[tr->nr] = strdup(line);
-		if (!tr->names[tr->nr]) {
+		tr->fns[tr->nr].addr = addr;
+		tr->fns[tr->nr].name = strdup(name);
+		if (!tr->fns[tr->nr].name) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -123,11 +150,38 @@ int traceable_load(struct traceable *tr)
 
 void traceable_sort(struct traceable *tr)
 {
-	qsort(tr->names, tr->nr, sizeof(*tr->names), cmp_str);
+	qsort(tr->fns, tr->nr, sizeof(*tr->fns), cmp_fn);
+}
+
+/* The first of the functions called name (static functions can share
+ * one); NULL if there is none. */
+static const struct traceable_fn *find_fn(const struct traceable *tr,
+					  const char *name)
+{
+	size_t lo = 0, hi = tr->nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(tr->fns[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tr->nr && !strcmp(tr->fns[lo].name, name) ?
+	       &tr->fns[lo] : NULL;
 }
 
 bool traceable_has(const struct traceable *tr, const char *name)
 {
-	return bsearch(&name, tr->names, tr->nr, sizeof(*tr->names),
-		       cmp_str) != NULL;
+	return find_fn(tr, name) != NULL;
+}
+
+/* Where ftrace hooks the function called name: where several share the
+ * name, the lowest address (given the name, the kernel too picks the
+ * first it can hook in address order); 0 if unknown. */
+__u64 traceable_addr(const struct traceable *tr, const char *name)
+{
+	const struct traceable_fn *fn = find_fn(tr, name);
+
+	return fn ? fn->addr : 0;
 }

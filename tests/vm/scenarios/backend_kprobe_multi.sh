@@ -19,4 +19,15 @@ if [ "$(kconfig FPROBE)" != y ]; then
 	assert_no_leftovers
 	finish "refused clearly: $(head -1 "$T/err")"
 fi
+# Where tracefs lists ftrace's addresses (6.5 on), functions are attached
+# by address, so the kernel need not look their names up.
+if [ -e /sys/kernel/tracing/available_filter_functions_addrs ]; then
+	VISTA_DEBUG=1 start_vista "$T/addr" --filter-trace-skb \
+		--kprobe-backend kprobe-multi --filter-skb-func '^ip_rcv$' ||
+		{ fail "vista did not start"; finish; }
+	stop_vista INT || fail "exit code $? after SIGINT"
+	grep -q "kprobe-multi: 1 functions (argument 1) by address" \
+		"$T/addr.err" && pass "attached by address" ||
+		fail "not by address: $(grep 'kprobe-multi:' "$T/addr.err")"
+fi
 backend_path kprobe-multi
