@@ -166,7 +166,15 @@ static int skb_pick_drop(struct vista_ctx *ctx, int backend)
 					st->skel->progs.vista_skb_kdrop;
 		}
 	}
-	/* BTF-typed programs name their hook before load. */
+	/* --filter-skb-func applies to the drop hook as to any other. */
+	if (!st->drop_stack && (!st->trace ||
+	    (st->has_re && regexec(&st->func_re, st->drop_hook, 0, NULL, 0)))) {
+		st->drop_hook = NULL;
+		return 0;
+	}
+	/* BTF-typed programs name their hook before load (which libbpf
+	 * 1.1 does by reading the kernel's BTF, freed by the load only:
+	 * not done for a program that will not load). */
 	if (st->drop_prog == st->skel->progs.vista_skb_fdrop)
 		bpf_program__set_expected_attach_type(st->drop_prog,
 						      BPF_TRACE_FENTRY);
@@ -179,10 +187,6 @@ static int skb_pick_drop(struct vista_ctx *ctx, int backend)
 			return ret;
 		}
 	}
-	/* --filter-skb-func applies to the drop hook as to any other. */
-	if (!st->drop_stack && (!st->trace ||
-	    (st->has_re && regexec(&st->func_re, st->drop_hook, 0, NULL, 0))))
-		st->drop_hook = NULL;
 	return 0;
 }
 
