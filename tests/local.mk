@@ -46,11 +46,12 @@ E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 	tests/e2e/filters.sh tests/e2e/lost.sh tests/e2e/signals.sh \
 	tests/e2e/pcap.sh tests/e2e/track.sh tests/e2e/output.sh \
 	tests/e2e/tcp.sh tests/e2e/sk.sh tests/e2e/iptables.sh tests/e2e/pcapng.sh \
-	tests/e2e/tcxdp.sh tests/e2e/json.sh tests/e2e/sdk.sh tests/e2e/profiles.sh
+	tests/e2e/tcxdp.sh tests/e2e/json.sh tests/e2e/sdk.sh tests/e2e/profiles.sh \
+	tests/e2e/memcheck.sh
 TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk
-EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/vista-lib.sh
+EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/vista-lib.sh tests/valgrind.supp
 # Root, installs packages: run by .ci/run, not by make check.
 EXTRA_DIST += tests/pkg/debian.sh
 

@@ -132,7 +132,7 @@ ip netns exec "$NS_B" iptables -A INPUT -p icmp -s "$ADDR_A" -j DROP
 "$VISTA" --filter-skb-drop-stack --pcap-file - icmp 2>"$T/pipe.err" \
 	>"$T/pipe.pcapng" &
 VISTA_PID=$!
-for i in $(seq 1 50); do
+for i in $(seq 1 $((START_TIMEOUT * 10))); do
 	grep -q "listening for events" "$T/pipe.err" && break
 	sleep 0.1
 done
