@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,6 +29,42 @@ struct cfg_row {
 	struct vista_option opt;	/* cfg->rows[i] points here */
 	struct config_value def;	/* parsed opt.def, source DEFAULT */
 };
+
+size_t config_escape(char *out, size_t size, const char *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	unsigned char c;
+
+	for (; (c = *in) && n + 5 < size; in++) {
+		if (c >= 0x20 && c != 0x7f) {
+			out[n++] = c;
+			continue;
+		}
+		out[n++] = '\\';
+		if (c == '\n' || c == '\t') {
+			out[n++] = c == '\n' ? 'n' : 't';
+		} else {
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+void config_err(const char *fmt, ...)
+{
+	char msg[1024], out[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	config_escape(out, sizeof(out), msg);
+	fprintf(stderr, "%s\n", out);
+}
 
 static struct cfg_row *cfg_row_of(const struct vista_option *opt)
 {
@@ -470,7 +507,7 @@ static int row_check(const struct config *cfg, const struct vista_option *r,
 	size_t i, n = cfg->nr_rows + nr_added;
 
 	if (!r->section || (!r->flag && !r->key)) {
-		fprintf(stderr, "vista: option row without %s\n",
+		config_err("vista: option row without %s",
 			r->section ? "flag or key" : "section");
 		return -EINVAL;
 	}
@@ -479,12 +516,12 @@ static int row_check(const struct config *cfg, const struct vista_option *r,
 				       &added[i - cfg->nr_rows];
 		if (str_eq(o->flag, r->flag) ||
 		    (r->short_flag && o->short_flag == r->short_flag)) {
-			fprintf(stderr, "vista: duplicate option --%s\n",
+			config_err("vista: duplicate option --%s",
 				r->flag ? r->flag : r->key);
 			return -EEXIST;
 		}
 		if (str_eq(o->section, r->section) && str_eq(o->key, r->key)) {
-			fprintf(stderr, "vista: duplicate option %s in [%s]\n",
+			config_err("vista: duplicate option %s in [%s]",
 				r->key, r->section);
 			return -EEXIST;
 		}
@@ -527,8 +564,8 @@ int config_add_rows(struct config *cfg, const struct vista_option *rows,
 					 &slot->def, &why);
 		if (err) {
 			cfg_why(&slot->opt, why, detail, sizeof(detail));
-			fprintf(stderr,
-				"vista: --%s: invalid default \"%s\": %s\n",
+			config_err(
+				"vista: --%s: invalid default \"%s\": %s",
 				rows[done].flag ? rows[done].flag :
 						  rows[done].key,
 				rows[done].def, detail);
@@ -795,18 +832,18 @@ static int cli_set(struct config *cfg, const struct vista_option *row,
 	sec = config_section_add(cfg, row->section, CONFIG_DEFAULT);
 	if (!sec) {
 		err = -errno;
-		fprintf(stderr, "vista: %s\n", strerror(errno));
+		config_err("vista: %s", strerror(errno));
 		return err;
 	}
 	err = value_set(sec, row, text, CONFIG_CLI, NULL, 0, &why);
 	if (err == -EINVAL) {
 		cfg_why(row, why, detail, sizeof(detail));
-		fprintf(stderr, "--%s: invalid value \"%s\": %s\n",
+		config_err("--%s: invalid value \"%s\": %s",
 			row->flag, text, detail);
 		return err;
 	}
 	if (err) {
-		fprintf(stderr, "vista: %s\n", strerror(-err));
+		config_err("vista: %s", strerror(-err));
 		return err;
 	}
 	if ((row->flags & VISTA_OPTF_ACTIVATES) &&
@@ -891,7 +928,7 @@ int config_parse_cli(struct config *cfg, int argc, char **argv)
 			name = arg;
 		}
 		if (!row) {
-			fprintf(stderr, "vista: unknown flag: %.*s\n",
+			config_err("vista: unknown flag: %.*s",
 				(int)(name - arg + len), arg);
 			err = -EINVAL;
 			goto out_free;
@@ -903,7 +940,7 @@ int config_parse_cli(struct config *cfg, int argc, char **argv)
 		} else if (i + 1 < argc) {
 			text = argv[++i];
 		} else {
-			fprintf(stderr, "--%s: needs a value\n", row->flag);
+			config_err("--%s: needs a value", row->flag);
 			err = -EINVAL;
 			goto out_free;
 		}
@@ -914,7 +951,7 @@ int config_parse_cli(struct config *cfg, int argc, char **argv)
 	if (nr_pos)
 		err = cli_filter(cfg, pos, nr_pos);
 	if (err == -ENOMEM)
-		fprintf(stderr, "vista: %s\n", strerror(ENOMEM));
+		config_err("vista: %s", strerror(ENOMEM));
 out_free:
 	free(pos);
 	return err;
@@ -1227,31 +1264,31 @@ int config_load_profile(struct config *cfg, const char *path)
 	int ret, err = -EINVAL;
 
 	if (cfg->profile_path) {
-		fprintf(stderr, "%s: only one profile can be used (%s is loaded)\n",
+		config_err("%s: only one profile can be used (%s is loaded)",
 			path, cfg->profile_path);
 		return -EINVAL;
 	}
 	st.f = fopen(path, "r");
 	if (!st.f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		config_err("%s: %s", path, strerror(errno));
 		return -EINVAL;
 	}
 	cfg->profile_path = strdup(path);
 	if (!cfg->profile_path) {
-		fprintf(stderr, "%s: %s\n", path, strerror(ENOMEM));
+		config_err("%s: %s", path, strerror(ENOMEM));
 		err = -ENOMEM;
 		goto out_close;
 	}
 
 	ret = ini_parse_stream(prof_read, &st, prof_handler, &st);
 	if (st.io_err)
-		fprintf(stderr, "%s: %s\n", path, strerror(st.io_err));
+		config_err("%s: %s", path, strerror(st.io_err));
 	else if (ret > 0 && (!st.err_line || ret < st.err_line))
-		fprintf(stderr, "%s:%d: syntax error\n", path, ret);
+		config_err("%s:%d: syntax error", path, ret);
 	else if (st.err_line)
-		fprintf(stderr, "%s:%d: %s\n", path, st.err_line, st.msg);
+		config_err("%s:%d: %s", path, st.err_line, st.msg);
 	else if (ret < 0)
-		fprintf(stderr, "%s: %s\n", path, strerror(ENOMEM));
+		config_err("%s: %s", path, strerror(ENOMEM));
 	else
 		err = sync_filter(cfg);
 

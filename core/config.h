@@ -106,6 +106,16 @@ int config_parse_value(const struct vista_option *opt, const char *text,
 /* Durations: "100ms", "1s", "1m", "1h30m", "250us", "10ns" -> ns. */
 int config_parse_duration(const char *text, __u64 *ns);
 
+/*
+ * Errors are one line, whatever the user typed: control characters (a
+ * newline in an argument or a profile value) are copied as \n, \t or
+ * \xNN, so they neither break the line nor drive the terminal.
+ * config_escape() writes in to out (truncating to size) and returns the
+ * length; config_err() prints a formatted message so, with a newline.
+ */
+size_t config_escape(char *out, size_t size, const char *in);
+void config_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct config_section *config_section(struct config *cfg, const char *name);
 struct config_section *config_section_add(struct config *cfg,
 					  const char *name,

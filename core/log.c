@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include "config.h"
 #include "core.h"
 
 int vlog_level = VISTA_LOG_INFO;
@@ -27,7 +28,7 @@ void vlog(enum vista_log_level level, const char *who, const char *fmt, ...)
 		[VISTA_LOG_INFO] = "",
 		[VISTA_LOG_DEBUG] = "debug: ",
 	};
-	char msg[1024];
+	char msg[1024], out[4096];
 	va_list ap;
 
 	if ((int)level > vlog_level)
@@ -35,6 +36,8 @@ void vlog(enum vista_log_level level, const char *who, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Names from the user or the kernel: one line, whatever they hold. */
+	config_escape(out, sizeof(out), msg);
 	fprintf(stderr, "vista: %s%s%s%s\n", tag[level], who ? who : "",
-		who ? ": " : "", msg);
+		who ? ": " : "", out);
 }

@@ -321,6 +321,16 @@ Test(config, cli_unknown_flag)
 	cli_fails("vista: unknown flag: --filter\n", "--filter", "x", NULL);
 }
 
+/* What the user typed is echoed on one line, control characters escaped
+ * (found by tests/fuzz/fuzz_cli: a newline in a flag split the error). */
+Test(config, cli_error_escapes_control_characters)
+{
+	cli_fails("vista: unknown flag: --output-m\\neta\n",
+		  "--output-m\neta", NULL);
+	cli_fails("--filter-port: invalid value \"8\\t0\\x1b[2J\": not a number\n",
+		  "--filter-port", "8\t0\x1b[2J", NULL);
+}
+
 Test(config, cli_needs_value)
 {
 	cli_fails("--filter-port: needs a value\n", "--filter-port", NULL);
