@@ -52,6 +52,8 @@ TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk
 EXTRA_DIST += $(E2E_TESTS) tests/e2e/lib.sh tests/vista-lib.sh tests/valgrind.supp
+# The fuzz harnesses and their seeds (tests/fuzz/run.sh builds them).
+EXTRA_DIST += tests/fuzz
 # Root, installs packages: run by .ci/run, not by make check.
 EXTRA_DIST += tests/pkg/debian.sh
 
