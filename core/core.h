@@ -94,9 +94,11 @@ int loader_missing(const struct vista *v, const char *kind, char *why,
 /* The package that brings kind's plugin: tracer.NAME is
  * vista-plugin-NAME, sink.NAME vista-sink-NAME. */
 void loader_package(const char *kind, char *buf, size_t len);
-/* Check that a plugin file or directory may be trusted: owned by root or
- * the invoking user, not group- or world-writable. 0 or -EPERM (logged). */
-int loader_check_trust(const char *path);
+/* Check that a file or directory may be trusted (what: "plugin",
+ * "profile", "--plugin-dir"): it and its directory owned by root or the
+ * invoking user and not group- or world-writable, the directories above
+ * not writable by others unless sticky. 0 or -errno (logged). */
+int loader_check_trust(const char *path, const char *what);
 bool loader_in_build_tree(void);
 int loader_list(struct vista *v, FILE *out);
 void loader_unload_all(struct vista *v);

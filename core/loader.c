@@ -4,8 +4,10 @@
  * tracer_skb.so, "sink.text" is sink_text.so. Directories are searched in
  * order: every --plugin-dir, the build tree when vista runs from it, then
  * the install directory. A file is dlopen'd only if it and its directory
- * are owned by root or the invoking user and writable by nobody else, and
- * only through the descriptor it was checked on.
+ * are owned by root or the invoking user and writable by nobody else (and
+ * no one else can rename a directory above them), and only through the
+ * descriptor it was checked on. Profiles and --plugin-dir get the same
+ * check.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -102,6 +104,14 @@ int loader_default_dirs(struct vista *v, const char *const *extra,
 	int ret;
 
 	for (i = 0; i < nr_extra; i++) {
+		if (access(extra[i], F_OK)) {
+			ret = -errno;
+			err("--plugin-dir %s: %s", extra[i], strerror(-ret));
+			return ret;
+		}
+		ret = loader_check_trust(extra[i], "--plugin-dir");
+		if (ret)
+			return ret;
 		ret = add_dir(v, extra[i]);
 		if (ret)
 			return ret;
@@ -110,34 +120,104 @@ int loader_default_dirs(struct vista *v, const char *const *extra,
 	return add_dir(v, VISTA_PLUGIN_DIR);
 }
 
-static int check_stat(const char *path, const struct stat *st)
+/*
+ * Whose files vista trusts: root's, the real user's and, when root runs
+ * it through sudo, the files of the user who ran sudo (who could run
+ * anything as root anyway).
+ */
+static bool trusted_uid(uid_t uid)
 {
-	uid_t me = getuid();
+	const char *sudo = getenv("SUDO_UID");
+	char *end;
+	unsigned long u;
 
-	if (st->st_uid != 0 && st->st_uid != me) {
-		err("%s: refusing plugin: owned by uid %u, not by root or the "
-		    "invoking user", path, (unsigned int)st->st_uid);
+	if (uid == 0 || uid == getuid())
+		return true;
+	if (getuid() != 0 || !sudo || !*sudo)
+		return false;
+	errno = 0;
+	u = strtoul(sudo, &end, 10);
+	return !errno && !*end && u == uid;
+}
+
+/* A file or the directory it is in: trusted owner, writable by nobody
+ * else. */
+static int check_stat(const char *path, const struct stat *st,
+		      const char *what)
+{
+	if (!trusted_uid(st->st_uid)) {
+		err("%s: refusing %s: owned by uid %u, not by root or the "
+		    "invoking user", path, what, (unsigned int)st->st_uid);
 		return -EPERM;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		err("%s: refusing plugin: %s-writable (chmod go-w %s)", path,
+		err("%s: refusing %s: %s-writable (chmod go-w %s)", path, what,
 		    st->st_mode & S_IWOTH ? "world" : "group", path);
 		return -EPERM;
 	}
 	return 0;
 }
 
-int loader_check_trust(const char *path)
+/*
+ * The directories above: whoever can write to one could rename what is
+ * below it, so each is owned by a trusted user and writable by no one
+ * else, unless it is sticky (/tmp), where others cannot rename what
+ * they do not own.
+ */
+static int check_ancestors(const char *dir, const char *what)
 {
+	char up[PATH_MAX];
+	struct stat st;
+
+	snprintf(up, sizeof(up), "%s", dir);
+	while (strcmp(up, "/")) {
+		dirname(up);
+		if (stat(up, &st)) {
+			int ret = -errno;
+
+			err("%s: %s", up, strerror(-ret));
+			return ret;
+		}
+		if (!trusted_uid(st.st_uid)) {
+			err("%s: refusing %s: its directory %s is owned by uid "
+			    "%u, not by root or the invoking user", dir, what,
+			    up, (unsigned int)st.st_uid);
+			return -EPERM;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !(st.st_mode & S_ISVTX)) {
+			err("%s: refusing %s: its directory %s is %s-writable "
+			    "(chmod go-w %s)", dir, what, up,
+			    st.st_mode & S_IWOTH ? "world" : "group", up);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+int loader_check_trust(const char *path, const char *what)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
 	struct stat st;
 	int ret;
 
-	if (stat(path, &st)) {
+	if (!realpath(path, real) || stat(real, &st)) {
 		ret = -errno;
 		err("%s: %s", path, strerror(errno));
 		return ret;
 	}
-	return check_stat(path, &st);
+	ret = check_stat(real, &st, what);
+	if (ret || S_ISDIR(st.st_mode))
+		return ret ? ret : check_ancestors(real, what);
+	snprintf(dir, sizeof(dir), "%s", real);
+	dirname(dir);
+	if (stat(dir, &st)) {
+		ret = -errno;
+		err("%s: %s", dir, strerror(errno));
+		return ret;
+	}
+	ret = check_stat(dir, &st, what);
+	return ret ? ret : check_ancestors(dir, what);
 }
 
 static struct plugin_file *open_file(struct vista *v, const char *path,
@@ -166,8 +246,8 @@ static struct plugin_file *open_file(struct vista *v, const char *path,
 	}
 	snprintf(dir, sizeof(dir), "%s", real);
 	dirname(dir);
-	if (fstat(fd, &st) || check_stat(real, &st) ||
-	    loader_check_trust(dir)) {
+	if (fstat(fd, &st) || check_stat(real, &st, "plugin") ||
+	    loader_check_trust(dir, "plugin")) {
 		close(fd);
 		return NULL;
 	}

@@ -506,6 +506,7 @@ int main(int argc, char **argv)
 	}
 	if (config_scan_flag(argc, argv, "profile", &profile, 1) > 0 &&
 	    (!(profile = find_profile(profile, pbuf, sizeof(pbuf))) ||
+	     loader_check_trust(profile, "profile") ||
 	     config_load_profile(&v.cfg, profile))) {
 		code = VISTA_EXIT_USAGE;
 		goto out;

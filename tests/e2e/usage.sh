@@ -115,6 +115,28 @@ if [ "$(id -u)" = 0 ]; then
 	[ -e "$T/target" ] && fail "followed the symlink" ||
 		pass "did not write through the symlink"
 	expect 1 "--kernel-btf" --filter-trace-skb --kernel-btf "$T/nothere"
+	# Code and settings only from files no one else can change.
+	mkdir -m 0777 "$T/ww"
+	expect 2 "$T/ww: refusing --plugin-dir: world-writable (chmod go-w $T/ww)" \
+		--plugin-dir "$T/ww" --list-plugins
+	mkdir -m 0755 "$T/ww/sub"
+	expect 2 "$T/ww/sub: refusing --plugin-dir: its directory $T/ww is world-writable" \
+		--plugin-dir "$T/ww/sub" --list-plugins
+	printf '[core]\noutput-meta = true\n[tracer.skb]\n' >"$T/ok.ini"
+	chmod 0664 "$T/ok.ini"
+	expect 2 "$T/ok.ini: refusing profile: group-writable (chmod go-w $T/ok.ini)" \
+		--profile "$T/ok.ini"
+	chmod 0644 "$T/ok.ini"
+	chown 4242 "$T/ok.ini"
+	expect 2 "$T/ok.ini: refusing profile: owned by uid 4242, not by root or the invoking user" \
+		--profile "$T/ok.ini"
+	# Under sudo the user who ran it is trusted (usage error here: no
+	# trust complaint, the profile was read).
+	SUDO_UID=4242 "$VISTA" --profile "$T/ok.ini" --output-limit-lines x \
+		>/dev/null 2>"$T/err"
+	grep -q "refusing" "$T/err" &&
+		fail "SUDO_UID's profile refused: $(cat "$T/err")" ||
+		pass "a profile of the user who ran sudo is read: $(head -1 "$T/err")"
 	# A backend the kernel lacks is a clear error, not a fallback.
 	if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
 		expect 1 "--kprobe-backend kprobe: this kernel cannot: it has no kprobes" \

@@ -217,17 +217,39 @@ Test(loader, missing_reports_without_logging)
 /* Every searched directory is named, in search order. */
 Test(loader, missing_names_every_directory)
 {
-	const char *more[] = { "/nonexistent/vista" };
-	char why[512], expect[512];
+	char why[512], expect[512], sub[128];
+	const char *more[] = { sub };
 
+	snprintf(sub, sizeof(sub), "%s/more", dir);
+	cr_assert(mkdir(sub, 0755) == 0);
 	cr_assert(loader_default_dirs(&v, more, 1) == 0);
 	cr_assert_eq(v.nr_plugin_dirs, 3);
 	cr_assert_eq(loader_missing(&v, "sink.json", why, sizeof(why)),
 		     -ENOENT);
 	snprintf(expect, sizeof(expect), "no plugin for [sink.json] "
-		 "(sink_json.so in %s, %s, /nonexistent/vista): install "
-		 "vista-sink-json", dir, v.plugin_dirs[1]);
+		 "(sink_json.so in %s, %s, %s): install vista-sink-json", dir,
+		 v.plugin_dirs[1], sub);
 	cr_assert_str_eq(why, expect);
+}
+
+/* --plugin-dir must exist, and no one else may change what is in it. */
+Test(loader, plugin_dir_missing_or_unsafe_refused)
+{
+	char sub[128];
+	const char *more[] = { sub };
+
+	snprintf(sub, sizeof(sub), "%s/nothere", dir);
+	cr_assert_eq(loader_default_dirs(&v, more, 1), -ENOENT);
+	cr_assert(strstr(stderr_text(), "--plugin-dir "),
+		  "stderr: %s", stderr_text());
+	cr_assert(strstr(stderr_text(), "/nothere: No such file or directory"),
+		  "stderr: %s", stderr_text());
+	cr_assert(mkdir(sub, 0755) == 0);
+	cr_assert(chmod(sub, 0777) == 0);
+	cr_assert_eq(loader_default_dirs(&v, more, 1), -EPERM);
+	cr_assert(strstr(stderr_text(), "/nothere: refusing --plugin-dir: "
+				       "world-writable"),
+		  "stderr: %s", stderr_text());
 }
 
 /* Too many directories for the line: they are cut, the package is not. */
@@ -239,7 +261,8 @@ Test(loader, missing_cuts_directories_not_the_package)
 
 	for (i = 0; i < 8; i++) {
 		snprintf(more[i], sizeof(more[i]),
-			 "/a/rather/long/plugin/directory/number/%zu", i);
+			 "%s/a-rather-long-plugin-directory-%zu", dir, i);
+		cr_assert(mkdir(more[i], 0755) == 0);
 		dirs[i] = more[i];
 	}
 	cr_assert(loader_default_dirs(&v, dirs, 8) == 0);
