@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -297,6 +298,45 @@ static inline int vista_stream_open(struct vista_ctx *ctx,
 	return 0;
 }
 
+/*
+ * A write failed (a full disk): what stdio still holds is dropped, not
+ * written later by fclose(), and a regular file is cut back to the end
+ * of its last complete line, so it holds whole records only. The file is
+ * read back through /proc/self/fd: it was opened write-only.
+ */
+static inline void vista_stream_cut(struct vista_stream *s)
+{
+	char path[64], buf[4096];
+	off_t end, from, keep = 0;
+	struct stat sb;
+	ssize_t n;
+	int fd, rfd;
+
+	__fpurge(s->fp);
+	fd = fileno(s->fp);
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	for (end = sb.st_size; end > 0 && !keep; end = from) {
+		from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+		n = pread(rfd, buf, end - from, from);
+		if (n != end - from) {
+			close(rfd);
+			return;		/* cannot tell where: leave it */
+		}
+		while (n > 0 && buf[n - 1] != '\n')
+			n--;
+		if (n)
+			keep = from + n;
+	}
+	close(rfd);
+	if (keep < sb.st_size && ftruncate(fd, keep) < 0)
+		return;		/* the write's error is the one reported */
+}
+
 static inline int vista_stream_write(struct vista_ctx *ctx,
 				     struct vista_stream *s, const void *p,
 				     size_t n)
@@ -304,8 +344,12 @@ static inline int vista_stream_write(struct vista_ctx *ctx,
 	if (s->err)
 		return s->err;
 	errno = 0;
-	if (fwrite(p, 1, n, s->fp) != n)
-		return vista_stream_error(ctx, s, errno);
+	if (fwrite(p, 1, n, s->fp) != n) {
+		int err = errno;
+
+		vista_stream_cut(s);
+		return vista_stream_error(ctx, s, err);
+	}
 	return 0;
 }
 
@@ -315,8 +359,12 @@ static inline int vista_stream_flush(struct vista_ctx *ctx,
 	if (s->err)
 		return s->err;
 	errno = 0;
-	if (fflush(s->fp))
-		return vista_stream_error(ctx, s, errno);
+	if (fflush(s->fp)) {
+		int err = errno;
+
+		vista_stream_cut(s);
+		return vista_stream_error(ctx, s, err);
+	}
 	return 0;
 }
 

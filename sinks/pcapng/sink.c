@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <vista/output.h>
 #include <vista/plugin.h>
@@ -36,26 +37,44 @@ struct pcapng_state {
 	size_t nr_ifs;
 	__u64 written, no_packet, not_mode;
 	__u64 lost;		/* rec->lost at the last packet written */
+	off_t whole;		/* bytes of the blocks written whole */
+	int failed;		/* errno of the first failed write */
 	struct vista_strbuf comment;	/* the packet's, built by hand */
 };
 
+/*
+ * One block. A full disk can take part of it: a regular file is then cut
+ * back to the blocks written whole, so it stays a valid capture.
+ */
 static int pc_write(struct vista_ctx *ctx, struct pcapng_state *st)
 {
 	const __u8 *p = st->buf.p;
 	size_t left = st->buf.len;
+	struct stat sb;
 	ssize_t n;
+	int err;
 
+	if (st->failed)
+		return -st->failed;
 	while (left) {
 		n = write(st->fd, p, left);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			vista_err(ctx, "%s: %s", st->name, strerror(errno));
-			return -errno;
+			err = errno;
+			if (left < st->buf.len && !fstat(st->fd, &sb) &&
+			    S_ISREG(sb.st_mode) && ftruncate(st->fd, st->whole))
+				vista_warn(ctx, "%s: cannot cut back the block "
+					   "written in part: %s", st->name,
+					   strerror(errno));
+			vista_err(ctx, "%s: %s", st->name, strerror(err));
+			st->failed = err;
+			return -err;
 		}
 		p += n;
 		left -= n;
 	}
+	st->whole += st->buf.len;
 	return 0;
 }
 
