@@ -47,7 +47,7 @@ E2E_TESTS = tests/e2e/usage.sh tests/e2e/drops.sh tests/e2e/trace.sh \
 	tests/e2e/pcap.sh tests/e2e/track.sh tests/e2e/output.sh \
 	tests/e2e/tcp.sh tests/e2e/sk.sh tests/e2e/iptables.sh tests/e2e/pcapng.sh \
 	tests/e2e/tcxdp.sh tests/e2e/json.sh tests/e2e/sdk.sh tests/e2e/profiles.sh \
-	tests/e2e/faults.sh tests/e2e/memcheck.sh
+	tests/e2e/faults.sh tests/e2e/kill.sh tests/e2e/memcheck.sh
 TESTS += $(E2E_TESTS)
 
 include tests/vm/local.mk

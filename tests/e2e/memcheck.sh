@@ -15,6 +15,11 @@ if [ "${VISTA_E2E:-}" = skip ]; then
 	echo "SKIP: memcheck.sh: VISTA_E2E=skip (the host tier ran elsewhere)"
 	exit 77
 fi
+if [ "${VISTA_MEMCHECK:-}" = skip ]; then
+	# scripts/sanitize.sh: valgrind cannot run an ASan build.
+	echo "SKIP: memcheck.sh: VISTA_MEMCHECK=skip"
+	exit 77
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: memcheck.sh needs root (it runs host end-to-end tests)"
 	exit 77
