@@ -51,6 +51,7 @@ struct cb_ctx {
 	struct cb_fixup *fix;
 	size_t nfix, capfix;
 	size_t *start;		/* cBPF index -> first eBPF index */
+	bool *reach;		/* cBPF index -> reachable from the start */
 	int error;		/* sticky -ENOMEM from emit */
 	char *err;
 	size_t errlen;
@@ -399,6 +400,34 @@ static int cb_insn(struct cb_ctx *c, size_t i, const struct sock_filter *f,
 		       i, f->code, f->k);
 }
 
+/* Which instructions a run can reach: jumps only go forward, so one pass
+ * in order marks them all. Targets out of the program are cb_jmp()'s to
+ * refuse. */
+static void cb_reach(const struct sock_filter *prog, size_t len, bool *reach)
+{
+	const struct sock_filter *f;
+	size_t i;
+
+	reach[0] = true;
+	for (i = 0; i < len; i++) {
+		f = &prog[i];
+		if (!reach[i] || BPF_CLASS(f->code) == BPF_RET)
+			continue;
+		if (BPF_CLASS(f->code) != BPF_JMP) {
+			if (i + 1 < len)
+				reach[i + 1] = true;
+		} else if (BPF_OP(f->code) == BPF_JA) {
+			if ((__s32)f->k >= 0 && f->k < len - i - 1)
+				reach[i + 1 + f->k] = true;
+		} else {
+			if (i + 1 + f->jt < len)
+				reach[i + 1 + f->jt] = true;
+			if (i + 1 + f->jf < len)
+				reach[i + 1 + f->jf] = true;
+		}
+	}
+}
+
 static int cb_patch(struct cb_ctx *c)
 {
 	size_t i;
@@ -438,7 +467,8 @@ int cbpf_to_ebpf(const struct sock_filter *prog, size_t len,
 			       "cBPF program does not end with a return");
 
 	c.start = calloc(len + 1, sizeof(*c.start));
-	if (!c.start) {
+	c.reach = calloc(len, sizeof(*c.reach));
+	if (!c.start || !c.reach) {
 		ret = cb_fail(&c, -ENOMEM, "out of memory");
 		goto out_free;
 	}
@@ -482,8 +512,15 @@ int cbpf_to_ebpf(const struct sock_filter *prog, size_t len,
 				BPF_REG_0, CB_MEM_OFF + 8 * (__s16)i, 0);
 	}
 
+	/*
+	 * Unreachable instructions (which the kernel's classic checker and
+	 * bpf_filter() accept) are left out: the verifier refuses dead code.
+	 */
+	cb_reach(prog, len, c.reach);
 	for (i = 0; i < len; i++) {
 		c.start[i] = c.n;
+		if (!c.reach[i])
+			continue;
 		ret = cb_insn(&c, i, &prog[i], len);
 		if (ret)
 			goto out_free;
@@ -506,5 +543,6 @@ out_free:
 	free(c.insns);
 	free(c.fix);
 	free(c.start);
+	free(c.reach);
 	return ret;
 }
