@@ -7,22 +7,25 @@
 # or mismatch fails the run; the inputs that failed are kept in
 # OUT/artifacts.
 #
-#   tests/fuzz/run.sh [-t SECONDS] [-p PAIRS] [-b BUILDDIR] [-o OUT]
+#   tests/fuzz/run.sh [-t SECONDS] [-p PAIRS] [-s SEED] [-b BUILDDIR] [-o OUT]
 #
 # -t: seconds per harness (default 30), -p: cBPF program-packet pairs
-# (default 1000000). BUILDDIR is a configured and built tree (default
-# build/); OUT defaults to BUILDDIR/fuzz. The longer run:
+# (default 1000000), -s: the seed of every harness and of the cBPF run
+# (default: the time; printed, so a failure can be repeated). BUILDDIR
+# is a configured and built tree (default build/); OUT defaults to
+# BUILDDIR/fuzz. The longer run:
 #   tests/fuzz/run.sh -t 3600 -p 100000000
 set -eu
 cd "$(dirname "$0")/../.."
-secs=30 pairs=1000000 build=build out=
-while getopts t:p:b:o: opt; do
+secs=30 pairs=1000000 seed=$(date +%s) build=build out=
+while getopts t:p:s:b:o: opt; do
 	case $opt in
 	t) secs=$OPTARG ;;
 	p) pairs=$OPTARG ;;
+	s) seed=$OPTARG ;;
 	b) build=$OPTARG ;;
 	o) out=$OPTARG ;;
-	*) echo "usage: $0 [-t SECONDS] [-p PAIRS] [-b BUILDDIR] [-o OUT]" >&2
+	*) echo "usage: $0 [-t SECONDS] [-p PAIRS] [-s SEED] [-b BUILDDIR] [-o OUT]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -34,6 +37,7 @@ list=$(make -s -C tests/fuzz B="$build" O="$out" list)
 harnesses=$(echo "$list" | sed -n 's/^harnesses: //p')
 tools=$(echo "$list" | sed -n 's/^tools: //p')
 
+echo "fuzz: seed $seed (-s $seed repeats this run)"
 fails=0
 for h in $harnesses; do
 	name=${h#fuzz_}
@@ -41,7 +45,8 @@ for h in $harnesses; do
 	work=$out/corpus-$name
 	mkdir -p "$work"
 	# New inputs go to work; the seeds stay as checked in.
-	if "$out/$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	if "$out/$h" -seed="$seed" -max_total_time="$secs" -timeout=10 \
+		-rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" \
 		"$work" "$seeds" >"$out/$name.log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
@@ -64,7 +69,8 @@ for t in $tools; do
 			fails=$((fails + 1))
 			continue
 		fi
-		if "$out/cbpf_diff" --pairs "$pairs" >"$out/cbpf_diff.log" 2>&1
+		if "$out/cbpf_diff" --pairs "$pairs" --seed "$seed" \
+			>"$out/cbpf_diff.log" 2>&1
 		then
 			tail -1 "$out/cbpf_diff.log" | sed 's/^/fuzz: /'
 		else
