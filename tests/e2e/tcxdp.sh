@@ -51,6 +51,14 @@ n=$(grep -cv '^vista: pcap-filter: icmp$' "$T/err")
 	fail "stdout: $(head -2 "$T/out")"
 assert_no_leftovers
 
+# The same refusal for skb functions by fentry, asked for by name.
+run --filter-trace-skb --kprobe-backend fentry
+[ "$RC" = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] &&
+	grep -qx 'vista: --kprobe-backend fentry: this kernel cannot: Operation not permitted' "$T/err" &&
+	pass "--kprobe-backend fentry: exit 1, one line" ||
+	fail "--kprobe-backend fentry: exit $RC: $(cat "$T/err")"
+assert_no_leftovers
+
 # No XDP program anywhere: nothing to trace.
 n=$(bpftool -j prog show 2>/dev/null | jq '[.[] | select(.type == "xdp")] | length')
 if [ "$n" = 0 ]; then

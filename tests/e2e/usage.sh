@@ -115,6 +115,8 @@ if [ "$(id -u)" = 0 ]; then
 	[ -e "$T/target" ] && fail "followed the symlink" ||
 		pass "did not write through the symlink"
 	expect 1 "--kernel-btf" --filter-trace-skb --kernel-btf "$T/nothere"
+	expect 1 "--kmods: no BTF for module 'nosuchmod' (is it loaded?)" \
+		--filter-trace-skb --kmods nosuchmod
 	# Code and settings only from files no one else can change.
 	mkdir -m 0777 "$T/ww"
 	expect 2 "$T/ww: refusing --plugin-dir: world-writable (chmod go-w $T/ww)" \
