@@ -6,6 +6,7 @@
 #
 #   vista.scenarios=NAME[:SECONDS][,NAME[:SECONDS]...]   (default: all)
 #   vista.timeout=SECONDS   per scenario without its own (default 120)
+#   vista.env.NAME=VALUE    exported to the scenarios (VISTA_VM_ENV)
 #
 # Output markers, on the console and again on the second serial port,
 # where no kernel message can break a line (tests/vm/run.sh reads that one
@@ -63,6 +64,7 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vista.scenarios=*) list=$(echo "${arg#*=}" | tr ',' ' ') ;;
 	vista.timeout=*) timeout=${arg#*=} ;;
+	vista.env.*=*) export "${arg#vista.env.}" ;;
 	esac
 done
 if [ -z "$list" ]; then

@@ -7,7 +7,8 @@
 #   tests/vm/run.sh [-k 6.1|6.12|all] [-s SCENARIO[,SCENARIO...]] [-t SECONDS]
 #
 # -k   kernel series (default all)
-# -s   scenarios (tests/vm/scenarios/NAME.sh; default all)
+# -s   scenarios (tests/vm/scenarios/NAME.sh; default all); NAME:SECONDS
+#      gives one its own timeout
 # -t   hard limit for one boot (default: 60 + the scenarios' timeouts)
 #
 # Exit 0 when every scenario passed or skipped, 1 when one failed, had no
@@ -15,6 +16,7 @@
 # CI=true, where that is a failure. Environment: VISTA_BUILDDIR (the build
 # to test), VISTA_VM_CACHE (/var/cache/vista-vm), VISTA_VM_RESULTS (console
 # logs, default $VISTA_VM_CACHE/results), VISTA_VM_TIMEOUT (= -t),
+# VISTA_VM_ENV ("NAME=VALUE ...", exported to the scenarios in the guest),
 # VISTA_VM_ACCEL (tcg), VISTA_VM_QEMU (qemu-system-x86_64), VISTA_VM=skip
 # (skip the tier), VISTA_VM_SCENARIOS (another directory of scenarios of
 # the same shape: bench/vm).
@@ -72,15 +74,23 @@ command -v "$QEMU" >/dev/null ||
 scenarios=$(echo $scenarios)
 cmdline_list=
 sum=0
+names=
 for s in $scenarios; do
+	# NAME:SECONDS overrides the scenario's own timeout.
+	[[ $s =~ ^([a-z0-9_]+)(:([0-9]+))?$ ]] ||
+		vm_die "bad scenario $s (NAME[:SECONDS], NAME of [a-z0-9_])"
+	s=${BASH_REMATCH[1]}
+	t=${BASH_REMATCH[3]}
 	f=$VM_SCENARIOS/$s.sh
-	[[ $s =~ ^[a-z0-9_]+$ ]] || vm_die "bad scenario name $s ([a-z0-9_]+)"
 	[ -f "$f" ] || vm_die "no scenario $s ($f)"
-	t=$(sed -n 's/^# timeout: *\([0-9][0-9]*\)$/\1/p' "$f" | head -1)
+	[ -n "$t" ] ||
+		t=$(sed -n 's/^# timeout: *\([0-9][0-9]*\)$/\1/p' "$f" | head -1)
 	t=${t:-120}
 	sum=$((sum + t))
 	cmdline_list=${cmdline_list:+$cmdline_list,}$s:$t
+	names="$names $s"
 done
+scenarios=${names# }
 boot_timeout=${boot_timeout:-$((60 + sum))}
 
 kernels=$("$VM_DIR/kernels.sh" "$series")
@@ -164,6 +174,10 @@ while read -r s kver kdir <&3; do
 		vm_lock boot
 		echo "vm $kver: booting (timeout ${boot_timeout}s): $scenarios"
 		append="console=ttyS0 panic=-1 quiet"
+		env_args=
+		for kv in ${VISTA_VM_ENV:-}; do
+			env_args="$env_args vista.env.$kv"
+		done
 		t0=$(date +%s.%N)
 		qrc=0
 		timeout -k 10 "$boot_timeout" "$QEMU" \
@@ -171,7 +185,7 @@ while read -r s kver kdir <&3; do
 			-serial mon:stdio -serial "file:$marks" \
 			-accel "${VISTA_VM_ACCEL:-tcg}" -cpu max \
 			-kernel "$kdir/vmlinuz" -initrd "$img" \
-			-append "$append vista.scenarios=$cmdline_list" \
+			-append "$append vista.scenarios=$cmdline_list$env_args" \
 			</dev/null >"$log" 2>&1 || qrc=$?
 		t1=$(date +%s.%N)
 		flock -u 8
