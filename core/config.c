@@ -564,11 +564,10 @@ int config_add_rows(struct config *cfg, const struct vista_option *rows,
 					 &slot->def, &why);
 		if (err) {
 			cfg_why(&slot->opt, why, detail, sizeof(detail));
-			config_err(
-				"vista: --%s: invalid default \"%s\": %s",
-				rows[done].flag ? rows[done].flag :
-						  rows[done].key,
-				rows[done].def, detail);
+			config_err("vista: --%s: invalid default \"%s\": %s",
+				   rows[done].flag ? rows[done].flag :
+						     rows[done].key,
+				   rows[done].def, detail);
 			done++;
 			goto out_undo;
 		}
