@@ -40,6 +40,7 @@ struct bus {
 	__s64 wall_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
 	bool dirty;		/* sinks have unflushed records */
 	bool failed;		/* a sink cannot write any more */
+	char comm[VISTA_COMM_LEN + 1];	/* the record's, terminated */
 
 	struct func_count *counts;
 	size_t nr_counts;
@@ -262,6 +263,7 @@ static void fill_stack(struct bus *bus, const void *data, size_t size,
 	const char *sym;
 
 	if (!nr || hdr->stack_off < sizeof(*hdr) ||
+	    hdr->stack_off % sizeof(__u64) ||
 	    hdr->stack_off + nr * sizeof(__u64) > size)
 		return;
 	if (nr > VISTA_STACK_DEPTH)
@@ -306,7 +308,7 @@ static int on_event(void *arg, void *data, size_t size)
 	rec.cpu = hdr->cpu;
 	rec.pid = hdr->pid;
 	rec.netns = hdr->netns;
-	rec.comm = hdr->comm;
+	rec.comm = vista_record_str(bus->comm, hdr->comm, sizeof(hdr->comm));
 	rec.lost = bus->lost;
 	ret = inst->desc->tracer.decode(&inst->ctx, data, hdr->size, &rec);
 	if (ret || !rec.func) {

@@ -11,6 +11,7 @@
 #define VISTA_RECORD_H
 
 #include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 #include <vista/event.h>
 
@@ -150,9 +151,25 @@ struct vista_record {
 #define VISTA_RECORD_LOST	1
 
 /*
+ * Decoders: a fixed-size string field of an event (max bytes, maybe not
+ * NUL-terminated when the record is malformed) as a C string in buf
+ * (max + 1 bytes).
+ */
+static inline const char *vista_record_str(char *buf, const char *s,
+					   size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
  * Decoders: the packet at offset off of a ring-buffer record of size
  * bytes (struct vista_pkt, then the bytes) into *pkt. Returns pkt, or
- * NULL if off is 0 or the record is too short for what it claims.
+ * NULL if off is 0, not aligned for struct vista_pkt, or the record is
+ * too short for what it claims.
  */
 static inline const struct vista_packet *
 vista_record_packet(struct vista_packet *pkt, const void *data, size_t size,
@@ -161,8 +178,8 @@ vista_record_packet(struct vista_packet *pkt, const void *data, size_t size,
 	const struct vista_pkt *p = (const struct vista_pkt *)
 				    ((const char *)data + off);
 
-	if (!off || off + sizeof(*p) > size ||
-	    off + sizeof(*p) + p->caplen > size)
+	if (!off || off % _Alignof(struct vista_pkt) ||
+	    off + sizeof(*p) > size || off + sizeof(*p) + p->caplen > size)
 		return NULL;
 	pkt->data = (const __u8 *)(p + 1);
 	pkt->caplen = p->caplen;

@@ -82,6 +82,7 @@ struct ipt_state {
 	struct ipt_chains chains;	/* scratch: one netns's base chains */
 	bool nft_listed;	/* nf_tables can be asked (ipt_nft_present) */
 	char func[48];
+	char table[IPT_NAME_MAX + 1], chain[IPT_NAME_MAX + 1];	/* terminated */
 	struct vista_field fields[7];
 	struct vista_group group;
 };
@@ -568,7 +569,8 @@ static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	    (ev->hdr.kind != IPT_EV_VERDICT && !nft && !xt))
 		return -EINVAL;
 	if (ev->table_name[0])
-		table = ev->table_name;
+		table = vista_record_str(st->table, ev->table_name,
+					 sizeof(ev->table_name));
 	else if (nft || xt)
 		table = "?";
 	else
@@ -599,8 +601,9 @@ static int ipt_decode(struct vista_ctx *ctx, const void *data, size_t size,
 		vista_field_u(&f[n++], "pf", VISTA_FIELD_UINT, ev->pf);
 	vista_field_s(&f[n++], "table", table);
 	if (nft || ev->chain[0])
-		vista_field_s(&f[n++], "chain",
-			      ev->chain[0] ? ev->chain : "?");
+		vista_field_s(&f[n++], "chain", ev->chain[0] ?
+			      vista_record_str(st->chain, ev->chain,
+					       sizeof(ev->chain)) : "?");
 	if (hook)
 		vista_field_s(&f[n++], "hook", hook);
 	else

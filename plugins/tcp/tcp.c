@@ -39,6 +39,7 @@ struct tcp_state {
 	__u64 min_lifetime;
 	bool output;
 	char states[32];	/* "SYN_SENT->FIN_WAIT2" */
+	char ca[TCP_CA_NAME_MAX + 1];	/* the event's, terminated */
 	struct vista_field fields[10];
 	struct vista_group group;
 };
@@ -174,7 +175,8 @@ static int tcp_decode(struct vista_ctx *ctx, const void *data, size_t size,
 	vista_field_u(&f[n++], "srtt_us", VISTA_FIELD_UINT, ev->srtt_us);
 	vista_field_u(&f[n++], "retrans", VISTA_FIELD_UINT, ev->total_retrans);
 	vista_field_u(&f[n++], "mark", VISTA_FIELD_HEX, ev->mark);
-	vista_field_s(&f[n++], "cc", ev->ca[0] ? ev->ca : "?");
+	vista_field_s(&f[n++], "cc", ev->ca[0] ?
+		      vista_record_str(st->ca, ev->ca, sizeof(ev->ca)) : "?");
 	vista_field_u(&f[n++], "rst_sent", VISTA_FIELD_BOOL,
 		!!(ev->rst & TCP_RST_SENT));
 	vista_field_u(&f[n++], "rst_recv", VISTA_FIELD_BOOL,
