@@ -124,6 +124,35 @@ assert_no_leftovers() {
 }
 
 # Event lines: the SKB/SK column starts with 0x.
+# kill_cycle WHAT SIG MS ARGS...: vista ARGS stopped by SIG after MS
+# milliseconds (kill.sh, the VM's kill_cycles.sh). KILL_WHEN says whether
+# it was still starting or already tracing. A wrong exit status (0 for
+# SIGINT and SIGTERM) or kernel state left behind fails, naming WHAT, and
+# returns 1.
+kill_cycle() {
+	local what=$1 sig=$2 ms=$3 rc bad=0
+	shift 3
+	leftover_baseline
+	"$VISTA" "$@" >/dev/null 2>"$T/kill.err" &
+	VISTA_PID=$!
+	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+	grep -q "listening for events" "$T/kill.err" &&
+		KILL_WHEN=tracing || KILL_WHEN=starting
+	kill -"$sig" "$VISTA_PID"
+	wait "$VISTA_PID"; rc=$?; VISTA_PID=
+	case "$sig:$rc" in
+	KILL:137|INT:0|TERM:0) ;;
+	*) fail "$what, SIG$sig after $ms ms: exit $rc: $(tail -2 "$T/kill.err")"
+	   bad=1 ;;
+	esac
+	assert_no_leftovers >"$T/kill.left"
+	if grep '^FAIL' "$T/kill.left"; then
+		fail "$what, SIG$sig after $ms ms left kernel state"
+		bad=1
+	fi
+	return $bad
+}
+
 event_lines() { grep -E '^ *0x[0-9a-f]+ ' "$1"; }
 
 # all_lines OUT TEXT: every event line contains TEXT (and there is one).

@@ -63,25 +63,12 @@ while read -r s ms c; do
 	n=$((n + 1))
 	sig=$(echo INT TERM KILL | cut -d' ' -f$((s + 1)))
 	mounted=$(tracefs_mounted)
-	leftover_baseline
+	what="cycle $n: config $c"
 	# shellcheck disable=SC2046
-	"$VISTA" $(config "$c") >/dev/null 2>"$T/err" &
-	VISTA_PID=$!
-	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
-	grep -q "listening for events" "$T/err" &&
-		tracing=$((tracing + 1)) || started=$((started + 1))
-	kill -"$sig" "$VISTA_PID"
-	wait "$VISTA_PID"; rc=$?; VISTA_PID=
-	what="cycle $n: config $c, SIG$sig after ${ms} ms"
-	case "$sig:$rc" in
-	KILL:137|INT:0|TERM:0) ;;
-	*) fail "$what: exit $rc: $(tail -2 "$T/err")"; bad=$((bad + 1)) ;;
-	esac
-	assert_no_leftovers >"$T/left"
-	if grep '^FAIL' "$T/left"; then
-		fail "$what left BPF state"
-		bad=$((bad + 1))
-	fi
+	kill_cycle "$what" "$sig" "$ms" $(config "$c") || bad=$((bad + 1))
+	[ "$KILL_WHEN" = tracing ] && tracing=$((tracing + 1)) ||
+		started=$((started + 1))
+	what="$what, SIG$sig after $ms ms"
 	state >"$T/state.after"
 	if ! cmp -s "$T/state.before" "$T/state.after"; then
 		fail "$what changed tc or pins: $(diff "$T/state.before" "$T/state.after")"

@@ -35,25 +35,11 @@ while read -r s ms b; do
 	n=$((n + 1))
 	sig=$(echo INT TERM KILL | cut -d' ' -f$((s + 1)))
 	backend=${bk[$b]}
-	leftover_baseline
-	"$VISTA" --filter-trace-skb --kprobe-backend "$backend" \
-		--filter-skb-func '.*(_rcv|_xmit).*' >/dev/null 2>"$T/err" &
-	VISTA_PID=$!
-	sleep "$(awk -v ms="$ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
-	grep -q "listening for events" "$T/err" &&
-		tracing=$((tracing + 1)) || started=$((started + 1))
-	kill -"$sig" "$VISTA_PID"
-	wait "$VISTA_PID"; rc=$?; VISTA_PID=
-	what="cycle $n: $backend, SIG$sig after ${ms} ms"
-	case "$sig:$rc" in
-	KILL:137|INT:0|TERM:0) ;;
-	*) fail "$what: exit $rc: $(tail -2 "$T/err")"; bad=$((bad + 1)) ;;
-	esac
-	assert_no_leftovers >"$T/left"
-	if grep '^FAIL' "$T/left"; then
-		fail "$what left kernel state"
+	kill_cycle "cycle $n: $backend" "$sig" "$ms" --filter-trace-skb \
+		--kprobe-backend "$backend" --filter-skb-func '.*(_rcv|_xmit).*' ||
 		bad=$((bad + 1))
-	fi
+	[ "$KILL_WHEN" = tracing ] && tracing=$((tracing + 1)) ||
+		started=$((started + 1))
 done <"$T/plan"
 kill "$PING" 2>/dev/null
 [ "$n" = "$CYCLES" ] && [ "$bad" = 0 ] &&
