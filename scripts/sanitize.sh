@@ -19,9 +19,9 @@ ASAN_OPTIONS=log_path=$reports/asan:detect_leaks=1:abort_on_error=0
 UBSAN_OPTIONS=log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS UBSAN_OPTIONS
 rc=0
-# valgrind cannot run an ASan build; ten kill cycles (the normal build
+# valgrind cannot run an ASan build; five kill cycles (the normal build
 # ran the hundred).
-make check VISTA_VM=skip VISTA_MEMCHECK=skip KILL_CYCLES=10 ||
+make check VISTA_VM=skip VISTA_MEMCHECK=skip KILL_CYCLES=5 ||
 	{ cat test-suite.log; rc=1; }
 n=$(find "$reports" -type f | wc -l)
 if [ "$n" != 0 ]; then

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# timeout: 400
+# timeout: 200
 # Kill cycles in the guest, where kprobes, kprobe-multi and fentry exist:
-# KILL_CYCLES runs (default 6; the full hundred with
+# KILL_CYCLES runs (default 3; the full hundred with
 # VISTA_VM_ENV=KILL_CYCLES=100 tests/vm/run.sh -s kill_cycles:3000) of a
 # random backend tracing the receive and transmit functions, stopped by
 # SIGINT, SIGTERM or SIGKILL after a random delay: while probing, loading,
@@ -10,7 +10,7 @@
 # every cycle no kprobe, ftrace hook, BPF link or vista program remains;
 # the catchable signals exit 0. KILL_SEED repeats a run.
 . /vista/guest-lib.sh
-CYCLES=${KILL_CYCLES:-6}
+CYCLES=${KILL_CYCLES:-3}
 SEED=${KILL_SEED:-$(date +%s)}
 log "seed $SEED, $CYCLES cycles"
 
