@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# Output errors and overload. A read-only path, a full disk (a small
-# tmpfs) and a closed stdout pipe each end vista with one clear line and
-# exit 1, the files holding whole records only (text ends with a complete
-# line; the pcapng capture reads cleanly); a flood through a small ring
-# into slow sinks loses events, says so, keeps memory bounded, and vista
-# still stops within a second of SIGINT, leaving a valid capture. Nothing
-# stays attached.
+# Output files, their errors, and overload. New output files are 0600,
+# regular files are truncated and a fifo stays one. A read-only path, a
+# full disk (a small tmpfs) and a closed stdout pipe each end vista with
+# one clear line and exit 1, the files holding whole records only (text
+# ends with a complete line; the pcapng capture reads cleanly); a flood
+# through a small ring into slow sinks loses events, says so, keeps
+# memory bounded, and vista still stops within a second of SIGINT,
+# leaving a valid capture. Nothing stays attached.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v tshark >/dev/null || { echo "FAIL: tshark missing"; exit 1; }
@@ -34,6 +35,32 @@ capture_ok() {
 	fi
 	echo "$n"
 }
+
+# ---- output files: new ones 0600, regular ones truncated, a fifo kept
+umask 022
+printf 'old contents\n' >"$T/old.txt"
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fifo.out" &
+start_vista "$T/files.out" --filter-trace-skb --filter-addr "$ADDR_B" \
+	--output-file "$T/new.txt" --pcap-file "$T/new.pcapng" || exit 1
+stop_vista INT
+[ "$(stat -c %a "$T/new.txt")" = 600 ] &&
+	[ "$(stat -c %a "$T/new.pcapng")" = 600 ] &&
+	pass "new output files are 0600 (umask 022)" ||
+	fail "modes $(stat -c %a "$T/new.txt") $(stat -c %a "$T/new.pcapng")"
+start_vista "$T/files2.out" --filter-trace-skb --filter-addr "$ADDR_B" \
+	--output-file "$T/old.txt" || exit 1
+stop_vista INT
+grep -q "old contents" "$T/old.txt" && fail "old.txt not truncated" ||
+	pass "a regular file is truncated"
+start_vista "$T/files3.out" --filter-trace-skb --filter-addr "$ADDR_B" \
+	--output-file "$T/fifo" || exit 1
+stop_vista INT
+wait
+[ -p "$T/fifo" ] && grep -q "FUNC" "$T/fifo.out" &&
+	pass "a fifo is written to and stays a fifo" ||
+	fail "fifo: $(ls -l "$T/fifo"): $(head -2 "$T/fifo.out")"
+assert_no_leftovers
 
 # ---- a read-only path: refused before anything is attached
 mkdir "$T/ro"
