@@ -301,8 +301,9 @@ static inline int vista_stream_open(struct vista_ctx *ctx,
 /*
  * A write failed (a full disk): what stdio still holds is dropped, not
  * written later by fclose(), and a regular file is cut back to the end
- * of its last complete line, so it holds whole records only. The file is
- * read back through /proc/self/fd: it was opened write-only.
+ * of its last complete line: no line is left half written (a record of
+ * several lines, a stack, may end early). The file is read back through
+ * /proc/self/fd: it was opened write-only.
  */
 static inline void vista_stream_cut(struct vista_stream *s)
 {
