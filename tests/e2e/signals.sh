@@ -12,13 +12,11 @@ for sig in INT TERM KILL; do
 		"$VISTA" --filter-trace-skb --output-meta --output-tuple \
 			>/dev/null 2>"$T/err" &
 		VISTA_PID=$!
+		wait_handlers "$VISTA_PID"
 		sleep "$delay"
-		kill -"$sig" "$VISTA_PID"
-		wait "$VISTA_PID"; rc=$?; VISTA_PID=
-		case "$sig:$rc" in
-		KILL:137|INT:0|TERM:0) ;;
-		*) fail "SIG$sig after ${delay}s: exit $rc: $(tail -2 "$T/err")" ;;
-		esac
+		signal_wait "$sig"; rc=$?
+		signal_exit_ok "$sig" "$rc" ||
+			fail "SIG$sig after ${delay}s: exit $rc: $(tail -2 "$T/err")"
 		assert_no_leftovers >"$T/left"
 		grep '^FAIL' "$T/left" && fail "SIG$sig after ${delay}s left state"
 	done

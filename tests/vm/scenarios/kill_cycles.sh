@@ -11,6 +11,7 @@
 # the catchable signals exit 0. KILL_SEED repeats a run.
 . /vista/guest-lib.sh
 CYCLES=${KILL_CYCLES:-3}
+KILL_WAIT=300	# detaching kprobes or trampolines under emulation
 SEED=${KILL_SEED:-$(date +%s)}
 log "seed $SEED, $CYCLES cycles"
 
