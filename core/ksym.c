@@ -172,7 +172,6 @@ int ksyms_text_names(struct traceable *out)
 		return -ENOMEM;
 	}
 	for (i = 0; i < ks->nr; i++) {
-		out->fns[n].addr = ks->syms[i].addr;
 		out->fns[n].name = strdup(ks->str + ks->syms[i].name);
 		if (!out->fns[n].name) {
 			out->nr = n;
