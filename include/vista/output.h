@@ -303,39 +303,44 @@ static inline int vista_stream_open(struct vista_ctx *ctx,
  * written later by fclose(), and a regular file is cut back to the end
  * of its last complete line: no line is left half written (a record of
  * several lines, a stack, may end early). The file is read back through
- * /proc/self/fd: it was opened write-only.
+ * /proc/self/fd: it was opened write-only. Returns 0, or -errno of a
+ * cut that failed (the callers report the write's error, not this).
  */
-static inline void vista_stream_cut(struct vista_stream *s)
+static inline int vista_stream_cut(struct vista_stream *s)
 {
 	char path[64], buf[4096];
 	off_t end, from, keep = 0;
 	struct stat sb;
 	ssize_t n;
-	int fd, rfd;
+	int fd, rfd, ret = 0;
 
 	__fpurge(s->fp);
 	fd = fileno(s->fp);
 	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
-		return;
+		return 0;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (rfd < 0)
-		return;
-	for (end = sb.st_size; end > 0 && !keep; end = from) {
+		return -errno;
+	for (end = sb.st_size; end > 0; end = from) {
 		from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
 		n = pread(rfd, buf, end - from, from);
 		if (n != end - from) {
-			close(rfd);
-			return;		/* cannot tell where: leave it */
+			ret = -EIO;	/* cannot tell where: leave it */
+			goto out;
 		}
 		while (n > 0 && buf[n - 1] != '\n')
 			n--;
-		if (n)
+		if (n) {
 			keep = from + n;
+			break;
+		}
 	}
+	if (keep < sb.st_size && ftruncate(fd, keep))
+		ret = -errno;
+out:
 	close(rfd);
-	if (keep < sb.st_size && ftruncate(fd, keep) < 0)
-		return;		/* the write's error is the one reported */
+	return ret;
 }
 
 static inline int vista_stream_write(struct vista_ctx *ctx,
