@@ -28,8 +28,7 @@ capture_ok() {
 	local n
 	n=$(tshark -r "$1" -T fields -e frame.number 2>"$T/tshark.err" |
 		wc -l)
-	# (tshark's warning about running as root is no complaint)
-	if grep -v 'Running as user "root"' "$T/tshark.err" | grep -q .; then
+	if tshark_complaints "$T/tshark.err" | grep -q .; then
 		echo "# tshark: $(cat "$T/tshark.err")" >&2
 		return 1
 	fi

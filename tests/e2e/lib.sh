@@ -53,6 +53,12 @@ setup_failed() {
 	exit 1
 }
 
+# tshark_complaints ERR: what tshark said on stderr (ERR), but for its
+# warning about running as root; empty when it read a capture cleanly.
+tshark_complaints() {
+	grep -v 'Running as user "root"' "$1"
+}
+
 finish() {
 	if [ "$FAILS" -gt 0 ]; then
 		echo "$(basename "$0"): $FAILS check(s) failed"
