@@ -17,7 +17,9 @@ rm -rf "$reports"
 mkdir -p "$reports"
 ASAN_OPTIONS=log_path=$reports/asan:detect_leaks=1:abort_on_error=0
 UBSAN_OPTIONS=log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1
-export ASAN_OPTIONS UBSAN_OPTIONS
+# Tests with time or memory bounds apply the sanitized build's.
+VISTA_SANITIZERS=1
+export ASAN_OPTIONS UBSAN_OPTIONS VISTA_SANITIZERS
 rc=0
 # valgrind cannot run an ASan build; five kill cycles (the normal build
 # ran the hundred).
