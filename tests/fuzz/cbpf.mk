@@ -8,8 +8,7 @@ PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 
 TOOLS += cbpf_diff
 $(O)/cbpf_diff: $(SRC)/tests/fuzz/cbpf_diff.c $(SRC)/tests/unit/cbpf_gen.c \
-		$(SRC)/core/cbpf.c $(SRC)/tests/unit/cbpf_gen.h \
-		$(SRC)/core/cbpf.h | $(O)
+		$(SRC)/core/cbpf.c $(HEADERS) | $(O)
 	$(CLANG) $(TOOL_CFLAGS) $(CPPFLAGS) $(PCAP_CFLAGS) \
 		-I$(SRC)/tests/unit $(filter %.c,$^) -o $@ $(PCAP_LIBS) \
 		$(LIBBPF_LIBS)

@@ -18,6 +18,7 @@ DECODE_OBJS := $(addprefix $(DECODE_O)/,fuzz_decode.o stub_host.o skb.o \
 	sk.o tcp.o iptables.o tables.o tcxdp.o text.o json.o pcapng_sink.o \
 	pcapng.o)
 
+$(DECODE_OBJS): $(HEADERS)
 $(O)/fuzz_decode: $(DECODE_OBJS) | $(O)
 	$(CLANG) $(DECODE_CFLAGS) $^ -o $@ $(LIBBPF_LIBS)
 
