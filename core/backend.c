@@ -64,7 +64,7 @@ static struct {
 } feat;
 
 static struct traceable traceable;	/* available_filter_functions */
-static bool traceable_done;
+static bool traceable_done, traceable_addrs;
 static struct traceable text_syms;	/* kallsyms text symbols */
 static bool text_syms_done;
 
@@ -79,11 +79,15 @@ const char *backend_name(enum vista_backend b)
 	       backend_names[b] : "?";
 }
 
-static const struct traceable *get_traceable(void)
+/* With addresses for kprobe-multi only: the kernel takes longer to list
+ * them (0.9 s against 0.5 s in the 6.12 guest). */
+static const struct traceable *get_traceable(bool addrs)
 {
-	if (!traceable_done) {
+	if (!traceable_done || (addrs && !traceable_addrs)) {
+		traceable_free(&traceable);
 		traceable_done = true;
-		if (traceable_load(&traceable))
+		traceable_addrs = addrs;
+		if (traceable_load(&traceable, addrs))
 			dbg("available_filter_functions is not readable");
 	}
 	return &traceable;
@@ -445,7 +449,8 @@ static void filter_targets(struct attach_plan *plan,
 	if (plan->backend == VISTA_BACKEND_KPROBE)
 		tr = get_text_syms();
 	else if (plan->backend != VISTA_BACKEND_TRACEPOINT)
-		tr = get_traceable();
+		tr = get_traceable(plan->backend ==
+				   VISTA_BACKEND_KPROBE_MULTI);
 	*untraceable = 0;
 	for (i = 0; i < plan->nr_targets; i++) {
 		t = &plan->targets[i];
@@ -884,7 +889,7 @@ static int attach_kprobe_multi(struct instance *inst,
 			       struct attach_plan *plan,
 			       struct attach_stats *st)
 {
-	const struct traceable *tr = get_traceable();
+	const struct traceable *tr = get_traceable(true);
 	struct bpf_link *link;
 	const char **syms;
 	unsigned long *addrs;

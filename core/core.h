@@ -160,7 +160,7 @@ struct traceable {
 };
 const char *tracefs_path(void);
 void tracefs_cleanup(void);
-int traceable_load(struct traceable *tr);
+int traceable_load(struct traceable *tr, bool want_addrs);
 bool traceable_has(const struct traceable *tr, const char *name);
 __u64 traceable_addr(const struct traceable *tr, const char *name);
 void traceable_sort(struct traceable *tr);

@@ -81,24 +81,26 @@ static FILE *open_list(const char *dir, bool *addrs)
 
 	/* Since 6.5 the list comes with each function's ftrace address,
 	 * which kprobe-multi can attach to without looking up names. */
-	snprintf(path, sizeof(path), "%s/available_filter_functions_addrs",
-		 dir);
-	f = fopen(path, "re");
-	*addrs = f != NULL;
-	if (f)
-		return f;
+	if (*addrs) {
+		snprintf(path, sizeof(path),
+			 "%s/available_filter_functions_addrs", dir);
+		f = fopen(path, "re");
+		*addrs = f != NULL;
+		if (f)
+			return f;
+	}
 	snprintf(path, sizeof(path), "%s/available_filter_functions", dir);
 	return fopen(path, "re");
 }
 
-int traceable_load(struct traceable *tr)
+int traceable_load(struct traceable *tr, bool want_addrs)
 {
 	const char *dir = tracefs_path();
 	char *line = NULL, *name, *end;
 	size_t cap = 0, alloc = 0;
 	struct traceable_fn *fns;
 	unsigned long long addr;
-	bool addrs;
+	bool addrs = want_addrs;
 	FILE *f;
 	int ret = 0;
 
