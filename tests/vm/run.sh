@@ -162,6 +162,10 @@ while read -r s kver kdir <&3; do
 		vm_die "no initramfs for $kver"
 	results=${VISTA_VM_RESULTS:-$VM_CACHE/results}/$kver
 	mkdir -p "$results"
+	append="console=ttyS0 panic=-1 quiet vista.scenarios=$cmdline_list"
+	for kv in ${VISTA_VM_ENV:-}; do
+		append="$append vista.env.$kv"
+	done
 	# A kernel can die in its own boot under emulation (seen once: an
 	# int3 oops while 6.12 patched its text, before init ran): that says
 	# nothing about vista, so such a boot is tried once more.
@@ -173,11 +177,6 @@ while read -r s kver kdir <&3; do
 		# cores would slow each other past their timeouts.
 		vm_lock boot
 		echo "vm $kver: booting (timeout ${boot_timeout}s): $scenarios"
-		append="console=ttyS0 panic=-1 quiet"
-		env_args=
-		for kv in ${VISTA_VM_ENV:-}; do
-			env_args="$env_args vista.env.$kv"
-		done
 		t0=$(date +%s.%N)
 		qrc=0
 		timeout -k 10 "$boot_timeout" "$QEMU" \
@@ -185,7 +184,7 @@ while read -r s kver kdir <&3; do
 			-serial mon:stdio -serial "file:$marks" \
 			-accel "${VISTA_VM_ACCEL:-tcg}" -cpu max \
 			-kernel "$kdir/vmlinuz" -initrd "$img" \
-			-append "$append vista.scenarios=$cmdline_list$env_args" \
+			-append "$append" \
 			</dev/null >"$log" 2>&1 || qrc=$?
 		t1=$(date +%s.%N)
 		flock -u 8
