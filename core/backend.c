@@ -93,6 +93,16 @@ static const struct traceable *get_traceable(bool addrs)
 	return &traceable;
 }
 
+/*
+ * kprobe-multi attaches all of an argument position's functions in one
+ * link, which fails whole for one function ftrace cannot hook: without
+ * ftrace's list to leave those out it is no choice.
+ */
+static bool kprobe_multi_listed(void)
+{
+	return get_traceable(true)->nr > 0;
+}
+
 static const struct traceable *get_text_syms(void)
 {
 	if (!text_syms_done) {
@@ -220,6 +230,13 @@ static const char *forced_backend(void)
 	return v && v->s && *v->s ? v->s : NULL;
 }
 
+static bool forced_is(const char *name)
+{
+	const char *forced = forced_backend();
+
+	return forced && !strcmp(forced, name);
+}
+
 /*
  * The backend for nr function targets: the forced one if the kernel has
  * it, else the best available. why explains the choice in a few words.
@@ -247,6 +264,14 @@ static int backend_choose(size_t nr, enum vista_backend *out,
 				strerror(feat.fentry_err));
 			return -EOPNOTSUPP;
 		}
+		if (b == VISTA_BACKEND_KPROBE_MULTI && !kprobe_multi_listed()) {
+			err("--kprobe-backend kprobe-multi: ftrace's list of "
+			    "traceable functions (tracefs) is not readable, and "
+			    "one function ftrace cannot hook would fail the "
+			    "whole link: mount tracefs, or use --kprobe-backend "
+			    "kprobe");
+			return -EOPNOTSUPP;
+		}
 		*out = b;
 		*why = "forced by --kprobe-backend";
 		return 0;
@@ -254,12 +279,14 @@ static int backend_choose(size_t nr, enum vista_backend *out,
 	if (nr <= FENTRY_AUTO_MAX && fentry_ok()) {
 		*out = VISTA_BACKEND_FENTRY;
 		*why = "few functions: one trampoline each, cheapest per packet";
-	} else if (feat.kprobe_multi) {
+	} else if (feat.kprobe_multi && kprobe_multi_listed()) {
 		*out = VISTA_BACKEND_KPROBE_MULTI;
 		*why = "one link per argument position for all functions";
 	} else if (feat.kprobe) {
 		*out = VISTA_BACKEND_KPROBE;
-		*why = fentry_ok() ?
+		*why = feat.kprobe_multi ? "kprobe-multi needs the list of "
+					   "traceable functions in tracefs" :
+		       fentry_ok() ?
 			"no kprobe-multi; for this many functions kprobes "
 			"attach and detach faster than fentry trampolines" :
 			"no kprobe-multi and no fentry";
@@ -525,13 +552,17 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 	probe_kernel();
 	if ((!feat.kprobe && !feat.kprobe_multi && !fentry_ok() &&
 	     !forced_backend()) ||
-	    (forced_backend() && !strcmp(forced_backend(), "tracepoint"))) {
+	    forced_is("tracepoint")) {
 		ret = backend_choose(0, &plan->backend, &why);
 	} else {
 		ret = find_targets(inst, plan, req, false);
 		if (ret)
 			goto out_free;
-		plan->backend = VISTA_BACKEND_KPROBE_MULTI;
+		/* Counted as the likelier function backend sees them (a
+		 * forced kprobe needs no tracefs). */
+		plan->backend = forced_is("kprobe") ? VISTA_BACKEND_KPROBE :
+				feat.kprobe_multi ? VISTA_BACKEND_KPROBE_MULTI :
+						    VISTA_BACKEND_FENTRY;
 		filter_targets(plan, req, &untraceable);
 		ret = backend_choose(plan->nr_targets, &plan->backend, &why);
 	}
@@ -545,7 +576,8 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 		if (ret)
 			goto out_free;
 		filter_targets(plan, req, &untraceable);
-	} else if (plan->backend == VISTA_BACKEND_KPROBE) {
+	} else if (plan->backend == VISTA_BACKEND_KPROBE &&
+		   !forced_is("kprobe")) {
 		/* kprobes need no ftrace: filter again, by symbol only. */
 		kbtf_targets_free(plan->targets, plan->nr_targets);
 		plan->targets = NULL;
