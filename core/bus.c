@@ -40,6 +40,7 @@ struct bus {
 	__s64 wall_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
 	bool dirty;		/* sinks have unflushed records */
 	bool failed;		/* a sink cannot write any more */
+	bool draining;		/* detached: read what is left, signals or not */
 	char comm[VISTA_COMM_LEN + 1];	/* the record's, terminated */
 
 	struct func_count *counts;
@@ -325,6 +326,11 @@ static int on_event(void *arg, void *data, size_t size)
 		vista_stop = 1;
 		return -ECANCELED;	/* libbpf stops consuming on < 0 */
 	}
+	/* Under a flood the ring never runs empty and libbpf would go on
+	 * consuming: a signal must end the poll here. What is left is
+	 * read after detaching (bus_drain). */
+	if (vista_stop && !bus->draining)
+		return -ECANCELED;
 	return 0;
 }
 
@@ -404,9 +410,9 @@ void bus_drain(struct bus *bus)
 {
 	if (bus->rb && !bus->failed &&
 	    !(bus->limit && bus->events >= bus->limit)) {
-		vista_stop = 0;
+		bus->draining = true;
 		ring_buffer__consume(bus->rb);
-		vista_stop = 1;
+		bus->draining = false;
 	}
 	flush_sinks(bus);
 	check_lost(bus);
