@@ -726,7 +726,9 @@ static void stats_format(const struct attach_stats *st, char *buf,
 				strerror(st->why[i].err), st->why[i].example);
 }
 
-static void progress(struct instance *inst, size_t done, size_t total)
+/* On a terminal: how far attaching (or detaching) is, every 100 ms. */
+static void progress_verb(struct instance *inst, const char *verb,
+			  size_t done, size_t total)
 {
 	static double last;
 	double now;
@@ -737,8 +739,13 @@ static void progress(struct instance *inst, size_t done, size_t total)
 	if (done != total && now - last < 100)
 		return;
 	last = now;
-	fprintf(stderr, "\rvista: %s: attaching %zu/%zu%s", inst->ctx.name,
+	fprintf(stderr, "\rvista: %s: %s %zu/%zu%s", inst->ctx.name, verb,
 		done, total, done == total ? "\r\033[K" : "");
+}
+
+static void progress(struct instance *inst, size_t done, size_t total)
+{
+	progress_verb(inst, "attaching", done, total);
 }
 
 /* ---- tracing clones: tp_btf and fentry ---------------------------- */
@@ -1071,10 +1078,11 @@ static int attach_kprobes(struct instance *inst, struct attach_plan *plan,
  * minutes. Done from several threads, the waits overlap.
  */
 struct detach_work {
+	struct instance *inst;
 	struct bpf_link **links;	/* either these */
 	int *fds;			/* or these */
 	size_t nr;
-	size_t next;
+	size_t next, done;
 	pthread_mutex_t lock;
 };
 
@@ -1093,13 +1101,17 @@ static void *detach_worker(void *arg)
 			bpf_link__destroy(w->links[i]);
 		else
 			close(w->fds[i]);
+		pthread_mutex_lock(&w->lock);
+		progress_verb(w->inst, "detaching", ++w->done, w->nr);
+		pthread_mutex_unlock(&w->lock);
 	}
 }
 
-static void detach_all(struct bpf_link **links, int *fds, size_t nr)
+static void detach_all(struct instance *inst, struct bpf_link **links,
+		       int *fds, size_t nr)
 {
 	struct detach_work w = {
-		.links = links, .fds = fds, .nr = nr,
+		.inst = inst, .links = links, .fds = fds, .nr = nr,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	size_t nthreads = nr > 16 ? kprobe_batch() : 1, i, started = 0;
@@ -1160,6 +1172,7 @@ int backend_attach(struct instance *inst, struct bpf_object *obj)
 void backend_detach(struct instance *inst)
 {
 	struct attach_plan *plan = inst->plan;
+	double t0 = now_ms();
 	size_t i, n = 0;
 
 	if (!plan)
@@ -1168,10 +1181,14 @@ void backend_detach(struct instance *inst)
 	for (i = 0; i < plan->nr_links; i++)
 		if (plan->links[i])
 			plan->links[n++] = plan->links[i];
-	detach_all(plan->links, NULL, n);
+	detach_all(inst, plan->links, NULL, n);
 	free(plan->links);
-	detach_all(NULL, plan->fds, plan->nr_fds);
+	detach_all(inst, NULL, plan->fds, plan->nr_fds);
 	free(plan->fds);
+	/* The kernel's share of stopping (tests subtract it). */
+	vlog(VISTA_LOG_DEBUG, inst->ctx.name,
+	     "detached %zu links in %.0f ms (%s)", n + plan->nr_fds,
+	     now_ms() - t0, backend_name(plan->backend));
 	kbtf_targets_free(plan->targets, plan->nr_targets);
 	free(plan);
 	inst->plan = NULL;
