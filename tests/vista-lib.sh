@@ -314,3 +314,123 @@ check_ping_drop() {
 		pass "summary: $(grep -E '^vista: [0-9]+ events' "$out.err")" ||
 		fail "no summary on stderr"
 }
+
+# ---- output errors and overload (tests/e2e/faults.sh on the host's
+# tracepoints, tests/vm/scenarios/faults.sh through function backends).
+# FAULT_EXIT_WAIT: how many seconds vista may take to exit on its own
+# after a write error (detaching included).
+FAULT_EXIT_WAIT=${FAULT_EXIT_WAIT:-5}
+
+# fault_full_disk DIR ARGS...: vista ARGS writing text (DIR/out.txt) and
+# pcapng (DIR/out.pcapng) at once onto DIR, a full 96 KiB tmpfs the
+# caller mounted, while A floods B: exit 1 with the "No space left on
+# device" line, and the text ends with a whole line. The capture is the
+# caller's to check (tshark runs on the host only): FULL_SAID is the
+# packet count vista said it holds.
+fault_full_disk() {
+	local dir=$1 err=$1.out.err rc i
+	shift
+	FULL_SAID=
+	start_vista "$dir.out" --filter-trace-skb --output-meta \
+		--output-tuple --filter-addr "$ADDR_B" \
+		--output-file "$dir/out.txt" --pcap-file "$dir/out.pcapng" \
+		"$@" || { fail "full disk: vista did not start"; return 1; }
+	ip netns exec "$NS_A" ping -f -c 2000 -s 200 "$ADDR_B" >/dev/null 2>&1
+	for i in $(seq 1 $((FAULT_EXIT_WAIT * 10))); do
+		kill -0 "$VISTA_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_vista INT; rc=$?
+	[ "$rc" = 1 ] && pass "full disk: exit 1" || fail "full disk: exit $rc"
+	grep -q "No space left on device$" "$err" &&
+		pass "full disk: $(grep -m1 'No space' "$err")" ||
+		fail "full disk: no error line: $(cat "$err")"
+	[ "$(tail -c 1 "$dir/out.txt" | od -An -c | tr -d ' ')" = '\n' ] &&
+		[ -z "$(grep -vE '^ *(SKB|0x[0-9a-f]+ )' "$dir/out.txt" |
+			head -1)" ] &&
+		pass "full disk: the text ends with a whole line ($(wc -l <"$dir/out.txt") lines)" ||
+		fail "full disk: the text is cut: $(tail -c 120 "$dir/out.txt")"
+	FULL_SAID=$(sed -nE 's/.*out.pcapng: ([0-9]+) packets.*/\1/p' "$err")
+}
+
+# fault_closed_pipe ARGS...: vista ARGS writing to a pipe whose reader
+# leaves after one byte, while A pings B: exit 1 with the broken pipe's
+# line, nothing left behind.
+fault_closed_pipe() {
+	local i
+	leftover_baseline
+	rm -f "$T/pipe.rc"
+	( "$VISTA" --filter-trace-skb --filter-addr "$ADDR_B" "$@" \
+		2>"$T/pipe.err"
+	  echo $? >"$T/pipe.rc" ) | head -c 1 >/dev/null &
+	for i in $(seq 1 $((START_TIMEOUT * 10))); do
+		grep -q "listening for events" "$T/pipe.err" 2>/dev/null &&
+			break
+		sleep 0.1
+	done
+	ip netns exec "$NS_A" ping -c 3 -i 0.2 "$ADDR_B" >/dev/null 2>&1
+	for i in $(seq 1 $((FAULT_EXIT_WAIT * 10))); do
+		[ -s "$T/pipe.rc" ] && break
+		sleep 0.1
+	done
+	[ "$(cat "$T/pipe.rc" 2>/dev/null)" = 1 ] &&
+		grep -q "^vista: text: stdout: Broken pipe$" "$T/pipe.err" &&
+		pass "closed pipe: exit 1, $(grep -m1 'Broken pipe' "$T/pipe.err")" ||
+		fail "closed pipe: exit $(cat "$T/pipe.rc" 2>/dev/null): $(cat "$T/pipe.err")"
+	wait
+	assert_no_leftovers
+}
+
+# fault_overload OWN_MS TOTAL_MS RSS_KB ARGS...: vista ARGS (stacks, a
+# 64 KiB ring) while four floods from A to B exceed what the text sink
+# can write: lost events are warned about while running and counted at
+# exit, the peak RSS stays under RSS_KB, and vista exits 0 within
+# TOTAL_MS of SIGINT, of which vista's own share (all but the kernel's
+# detaching, which vista reports) is at most OWN_MS. The floods last
+# FLOOD_SECONDS (4: SIGINT comes after 2.5). Sets OVERLOAD to a summary;
+# nothing left behind.
+fault_overload() {
+	local own_ms=$1 total_ms=$2 rss_kb=$3 hwm t0 t1 ms det rc i summary lost
+	shift 3
+	VISTA_DEBUG=1 \
+	start_vista "$T/flood.out" --filter-trace-skb --output-meta \
+		--output-tuple --output-stack --ring-size 65536 \
+		--filter-addr "$ADDR_B" "$@" ||
+		{ fail "overload: vista did not start"; return 1; }
+	for i in 1 2 3 4; do
+		ip netns exec "$NS_A" timeout "${FLOOD_SECONDS:-4}" \
+			ping -f -s 1000 "$ADDR_B" \
+			>/dev/null 2>&1 &
+	done
+	sleep 2.5
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VISTA_PID/status")
+	# /proc/uptime, in 10 ms steps: busybox's date has no %N.
+	t0=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	kill -INT "$VISTA_PID"
+	wait "$VISTA_PID"; rc=$?
+	t1=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	VISTA_PID=
+	ms=$((t1 - t0))
+	wait
+	det=$(sed -n 's/.*: detached [0-9]* links in \([0-9]*\) ms.*/\1/p' \
+		"$T/flood.out.err" | awk '{ s += $1 } END { print s + 0 }')
+	[ "$rc" = 0 ] && [ "$ms" -le "$total_ms" ] &&
+		[ $((ms - det)) -le "$own_ms" ] &&
+		pass "overload: stopped in $ms ms after SIGINT, $det ms of it detaching" ||
+		fail "overload: exit $rc after $ms ms, $det ms of it detaching (want 0 within $total_ms ms, $own_ms ms besides detaching)"
+	grep -q '^vista: warning: lost [0-9]* events (ring buffer full' \
+		"$T/flood.out.err" &&
+		pass "overload: lost events reported while running" ||
+		fail "overload: no lost-events warning"
+	summary=$(grep -E '^vista: [0-9]+ events, [0-9]+ lost' \
+		"$T/flood.out.err")
+	lost=$(echo "$summary" | sed -E 's/.* ([0-9]+) lost.*/\1/')
+	[ "${lost:-0}" -gt 0 ] && pass "overload: $summary" ||
+		fail "overload: no lost count at exit: $summary"
+	# The ring and the sinks' buffers are all vista holds.
+	[ "$hwm" -lt "$rss_kb" ] &&
+		pass "overload: peak RSS $((hwm / 1024)) MiB" ||
+		fail "overload: peak RSS $hwm KiB"
+	OVERLOAD="$summary; stopped in $ms ms ($det detaching); peak RSS $((hwm / 1024)) MiB"
+	assert_no_leftovers
+}
