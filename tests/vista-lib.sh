@@ -323,7 +323,8 @@ FAULT_EXIT_WAIT=${FAULT_EXIT_WAIT:-5}
 
 # fault_full_disk DIR ARGS...: vista ARGS writing text (DIR/out.txt) and
 # pcapng (DIR/out.pcapng) at once onto DIR, a full 96 KiB tmpfs the
-# caller mounted, while A floods B: exit 1 with the "No space left on
+# caller mounted, while A pings B (FULL_PING: a flood of 2000 unless
+# said otherwise): exit 1 with the "No space left on
 # device" line, and the text ends with a whole line. The capture is the
 # caller's to check (tshark runs on the host only): FULL_SAID is the
 # packet count vista said it holds.
@@ -335,7 +336,9 @@ fault_full_disk() {
 		--output-tuple --filter-addr "$ADDR_B" \
 		--output-file "$dir/out.txt" --pcap-file "$dir/out.pcapng" \
 		"$@" || { fail "full disk: vista did not start"; return 1; }
-	ip netns exec "$NS_A" ping -f -c 2000 -s 200 "$ADDR_B" >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_A" ping ${FULL_PING:--f -c 2000} -s 200 "$ADDR_B" \
+		>/dev/null 2>&1
 	for i in $(seq 1 $((FAULT_EXIT_WAIT * 10))); do
 		kill -0 "$VISTA_PID" 2>/dev/null || break
 		sleep 0.1
