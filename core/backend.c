@@ -558,11 +558,14 @@ int backend_prepare(struct instance *inst, struct bpf_object *obj,
 		ret = find_targets(inst, plan, req, false);
 		if (ret)
 			goto out_free;
-		/* Counted as the likelier function backend sees them (a
-		 * forced kprobe needs no tracefs). */
-		plan->backend = forced_is("kprobe") ? VISTA_BACKEND_KPROBE :
-				feat.kprobe_multi ? VISTA_BACKEND_KPROBE_MULTI :
-						    VISTA_BACKEND_FENTRY;
+		/* Counted as the likelier function backend sees them: a
+		 * forced kprobe needs no tracefs, fentry no addresses. */
+		if (forced_is("kprobe"))
+			plan->backend = VISTA_BACKEND_KPROBE;
+		else if (forced_is("fentry") || !feat.kprobe_multi)
+			plan->backend = VISTA_BACKEND_FENTRY;
+		else
+			plan->backend = VISTA_BACKEND_KPROBE_MULTI;
 		filter_targets(plan, req, &untraceable);
 		ret = backend_choose(plan->nr_targets, &plan->backend, &why);
 	}
