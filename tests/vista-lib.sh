@@ -148,12 +148,14 @@ signal_wait() {
 	kill -"$1" "$VISTA_PID"
 	( sleep "${KILL_WAIT:-30}"; kill -KILL "$VISTA_PID" 2>/dev/null ) &
 	dog=$!
-	wait "$VISTA_PID"; rc=$?
+	# bash says "Killed" of a job killed by a signal: the status says it.
+	wait "$VISTA_PID" 2>/dev/null; rc=$?
 	# SIGKILL: a subshell just forked still has this shell's handlers,
 	# and SIGTERM there ran the EXIT trap's cleanup, removing $T under
 	# the running test (cycle 32 of 100 in the 6.1 guest). Its sleep
 	# outlives it by at most KILL_WAIT seconds.
 	kill -KILL "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
 	VISTA_PID=
 	return $rc
 }
