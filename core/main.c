@@ -31,9 +31,20 @@ struct vista *vista;
 volatile sig_atomic_t vista_stop;
 static bool listening;
 
+/*
+ * The first SIGINT or SIGTERM asks for a clean stop: a write blocked on
+ * a slow reader is restarted and completes (SA_RESTART), so no output
+ * is lost. The second interrupts such a write: for a reader that has
+ * stopped reading, the sinks give up with EINTR and vista still
+ * detaches and exits.
+ */
 static void on_signal(int sig)
 {
+	struct sigaction sa = { .sa_handler = on_signal };
+
 	vista_stop = 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
@@ -463,7 +474,9 @@ static int run(void)
 int main(int argc, char **argv)
 {
 	const char *dirs[16], *profile = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {
+		.sa_handler = on_signal, .sa_flags = SA_RESTART,
+	};
 	static struct vista v;
 	char pbuf[4096];
 	int ndirs, code;

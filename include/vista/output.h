@@ -259,6 +259,17 @@ struct vista_stream {
 	int err;		/* the first error, -errno, or 0 */
 };
 
+/*
+ * A write's error for messages. vista restarts writes interrupted by its
+ * first SIGINT or SIGTERM; EINTR means a second came while the reader
+ * was not reading, and the sink gives up its output.
+ */
+static inline const char *vista_write_strerror(int err)
+{
+	return err == EINTR ? "given up on a second signal: the reader "
+			      "was not reading" : strerror(err);
+}
+
 static inline int vista_stream_error(struct vista_ctx *ctx,
 				     struct vista_stream *s, int err)
 {
@@ -267,7 +278,7 @@ static inline int vista_stream_error(struct vista_ctx *ctx,
 	if (!s->err) {
 		s->err = -err;
 		vista_err(ctx, "%s: %s", s->name ? s->name : "?",
-			  strerror(err));
+			  vista_write_strerror(err));
 	}
 	return s->err;
 }

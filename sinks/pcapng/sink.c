@@ -58,8 +58,6 @@ static int pc_write(struct vista_ctx *ctx, struct pcapng_state *st)
 		return -st->failed;
 	while (left) {
 		n = write(st->fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			err = errno;
 			if (left < st->buf.len && !fstat(st->fd, &sb) &&
@@ -67,7 +65,8 @@ static int pc_write(struct vista_ctx *ctx, struct pcapng_state *st)
 				vista_warn(ctx, "%s: cannot cut back the block "
 					   "written in part: %s", st->name,
 					   strerror(errno));
-			vista_err(ctx, "%s: %s", st->name, strerror(err));
+			vista_err(ctx, "%s: %s", st->name,
+				  vista_write_strerror(err));
 			st->failed = err;
 			return -err;
 		}

@@ -4,10 +4,12 @@
 # regular files are truncated and a fifo stays one. A read-only path, a
 # full disk (a small tmpfs) and a closed stdout pipe each end vista with
 # one clear line and exit 1, the files holding whole records only (text
-# ends with a complete line; the pcapng capture reads cleanly); a flood
-# through a small ring into slow sinks loses events, says so, keeps
-# memory bounded, and vista still stops within a second of SIGINT,
-# leaving a valid capture. Nothing stays attached.
+# ends with a complete line; the pcapng capture reads cleanly). SIGINT
+# waits for a slow reader; a second one gives up on a reader that has
+# stopped reading, and vista still detaches. A flood through a small
+# ring into slow sinks loses events, says so, keeps memory bounded, and
+# vista still stops within a second of SIGINT, leaving a valid capture.
+# Nothing stays attached.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v tshark >/dev/null || { echo "FAIL: tshark missing"; exit 1; }
@@ -92,16 +94,99 @@ assert_no_leftovers
 # ---- stdout closed by its reader
 fault_closed_pipe
 
-# ---- overload: a flood through a small ring into slow sinks
-# The bounds are the release build's: scripts/sanitize.sh sets
-# VISTA_SANITIZERS, under which every event costs several times more
-# (formatting a stack is instrumented) and ASan keeps shadow memory and
-# a quarantine of freed blocks.
+# The bounds of stopping and memory are the release build's:
+# scripts/sanitize.sh sets VISTA_SANITIZERS, under which every event
+# costs several times more (formatting a stack is instrumented) and ASan
+# keeps shadow memory and a quarantine of freed blocks.
 if [ -n "${VISTA_SANITIZERS:-}" ]; then
 	STOP_MS=5000 RSS_KB=262144
 else
 	STOP_MS=1000 RSS_KB=65536
 fi
+
+# ---- a slow reader: SIGINT while a write waits for it
+# Into a reader taking 80 KB/s most writes block. The first signal must
+# not fail them (it did: "Interrupted system call", exit 1, the rest of
+# the output lost): vista stops reading the ring, detaches, and writes
+# out what is left (a 4 KiB ring and its buffers) at the reader's pace.
+mkfifo "$T/slow.fifo"
+(
+	exec <"$T/slow.fifo"
+	while [ "$(dd bs=4096 count=1 status=none | wc -c)" -gt 0 ]; do
+		sleep 0.05
+	done
+) &
+READER=$!
+VISTA_DEBUG=1 \
+start_vista "$T/slow.out" --filter-trace-skb --output-meta --output-tuple \
+	--ring-size 4096 --filter-addr "$ADDR_B" --output-file "$T/slow.fifo" ||
+	exit 1
+FLOODS=
+for i in 1 2; do
+	ip netns exec "$NS_A" timeout 30 ping -f -s 1000 "$ADDR_B" \
+		>/dev/null 2>&1 &
+	FLOODS="$FLOODS $!"
+done
+sleep 2
+t0=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+kill -INT "$VISTA_PID"
+wait "$VISTA_PID"; rc=$?
+t1=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+VISTA_PID=
+kill $FLOODS 2>/dev/null
+wait $FLOODS "$READER" 2>/dev/null
+ms=$((t1 - t0))
+det=$(sed -n 's/.*: detached [0-9]* links in \([0-9]*\) ms.*/\1/p' \
+	"$T/slow.out.err" | awk '{ s += $1 } END { print s + 0 }')
+[ "$rc" = 0 ] && [ $((ms - det)) -le "$STOP_MS" ] &&
+	pass "slow reader: stopped in $ms ms after SIGINT, $det ms of it detaching" ||
+	fail "slow reader: exit $rc after $ms ms, $det ms of it detaching (want 0 within $STOP_MS ms besides detaching): $(grep -v "^vista: debug" "$T/slow.out.err" | tail -2)"
+grep -q '^vista: [0-9]* events, [1-9][0-9]* lost' "$T/slow.out.err" &&
+	pass "slow reader: $(grep '^vista: [0-9]* events' "$T/slow.out.err")" ||
+	fail "slow reader: no lost count: $(tail -3 "$T/slow.out.err")"
+assert_no_leftovers
+
+# ---- a reader that stopped reading: the first signal waits for it, the
+# second gives the output up, and vista still detaches.
+# stuck_reader SINK FILE ARGS...: vista ARGS writes SINK's output into
+# the fifo FILE, which a reader opens and never reads.
+stuck_reader() {
+	local sink=$1 fifo=$2 reader flood rc t0 t1 line
+	shift 2
+	mkfifo "$fifo"
+	sleep 300 <"$fifo" &
+	reader=$!
+	start_vista "$T/stuck.out" --filter-trace-skb --output-meta \
+		--output-tuple --filter-addr "$ADDR_B" "$@" || exit 1
+	# Through both signals: the sink is blocked in write() at the first
+	# (the pipe and the stdio buffer take a fraction of a second's).
+	ip netns exec "$NS_A" timeout 30 ping -f -s 1000 "$ADDR_B" \
+		>/dev/null 2>&1 &
+	flood=$!
+	sleep 1
+	kill -INT "$VISTA_PID"
+	sleep 1
+	kill -0 "$VISTA_PID" 2>/dev/null &&
+		pass "stuck reader ($sink): vista waits for it after the first SIGINT" ||
+		fail "stuck reader ($sink): vista gone after the first SIGINT: $(tail -2 "$T/stuck.out.err")"
+	t0=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	signal_wait INT; rc=$?
+	t1=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	kill "$reader" "$flood" 2>/dev/null
+	wait "$reader" "$flood" 2>/dev/null
+	line="vista: $sink: $fifo: given up on a second signal: the reader was not reading"
+	[ "$rc" = 1 ] && [ $((t1 - t0)) -le $((STOP_MS + 1000)) ] &&
+		grep -qxF "$line" "$T/stuck.out.err" &&
+		pass "stuck reader ($sink): the second SIGINT: exit 1 after $((t1 - t0)) ms, $line" ||
+		fail "stuck reader ($sink): the second SIGINT: exit $rc after $((t1 - t0)) ms: $(grep -E "^vista: (text|pcapng):" "$T/stuck.out.err")"
+	assert_no_leftovers
+	rm -f "$fifo"
+}
+stuck_reader text "$T/stuck.fifo" --output-file "$T/stuck.fifo"
+stuck_reader pcapng "$T/stuck.fifo" --output-file "$T/stuck.txt" \
+	--pcap-file "$T/stuck.fifo"
+
+# ---- overload: a flood through a small ring into slow sinks
 fault_overload "$STOP_MS" "$STOP_MS" "$RSS_KB" --pcap-file "$T/flood.pcapng"
 n=$(capture_ok "$T/flood.pcapng") &&
 	pass "overload: the capture reads cleanly ($n packets)" ||
