@@ -390,6 +390,18 @@ fault_closed_pipe() {
 	assert_no_leftovers
 }
 
+# now_ms: milliseconds since boot, in 10 ms steps (/proc/uptime:
+# busybox's date has no %N).
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# detach_ms ERR: the ms the kernel took detaching, summed over vista's
+# debug lines in ERR (VISTA_DEBUG=1); tests bound vista's own share of
+# stopping apart from it.
+detach_ms() {
+	sed -n 's/.*: detached [0-9]* links in \([0-9]*\) ms.*/\1/p' "$1" |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
 # fault_overload OWN_MS TOTAL_MS RSS_KB ARGS...: vista ARGS (stacks, a
 # 64 KiB ring) while four floods from A to B exceed what the text sink
 # can write: lost events are warned about while running and counted at
@@ -413,16 +425,14 @@ fault_overload() {
 	done
 	sleep 2.5
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VISTA_PID/status")
-	# /proc/uptime, in 10 ms steps: busybox's date has no %N.
-	t0=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	t0=$(now_ms)
 	kill -INT "$VISTA_PID"
 	wait "$VISTA_PID"; rc=$?
-	t1=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	t1=$(now_ms)
 	VISTA_PID=
 	ms=$((t1 - t0))
 	wait
-	det=$(sed -n 's/.*: detached [0-9]* links in \([0-9]*\) ms.*/\1/p' \
-		"$T/flood.out.err" | awk '{ s += $1 } END { print s + 0 }')
+	det=$(detach_ms "$T/flood.out.err")
 	[ "$rc" = 0 ] && [ "$ms" -le "$total_ms" ] &&
 		[ $((ms - det)) -le "$own_ms" ] &&
 		pass "overload: stopped in $ms ms after SIGINT, $det ms of it detaching" ||
